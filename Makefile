@@ -1,0 +1,37 @@
+# Quick start: `make run` answers the headline query; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format bench bench-smoke context clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/l2graph validate
+	$(BIN)/l2graph query leica_bodies_that_are_panasonic_bodies --format table
+
+test: $(STAMP)
+	$(BIN)/ruff format --check l2graph tests benchmarks
+	$(BIN)/ruff check l2graph tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format l2graph tests benchmarks
+	$(BIN)/ruff check --fix l2graph tests benchmarks
+
+# Regenerate the JSON-LD context from the ontology (a test checks it is current).
+context: $(STAMP)
+	$(BIN)/python -m l2graph.export > ontology/context.jsonld
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m benchmarks.run --sizes 10000 100000 1000000
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""l2graph: the Leica–Panasonic L² Technology knowledge graph.
+
+A small API over the project's ontology, data, shapes and stored queries::
+
+    import l2graph
+    graph = l2graph.load_graph(reason=True)
+    for row in l2graph.run_query("leica_bodies_that_are_panasonic_bodies"):
+        print(row["leicaName"], "is", row["panasonicName"])
+
+Names are imported on first use, so ``l2graph query`` answers from the cache without
+loading rdflib, owlrl or pyshacl.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from l2graph._version import __version__
+
+_EXPORTS = {
+    "BuildInfo": "l2graph.cache",
+    "build": "l2graph.cache",
+    "EndpointError": "l2graph.errors",
+    "InputError": "l2graph.errors",
+    "L2GraphError": "l2graph.errors",
+    "ParameterError": "l2graph.errors",
+    "QuerySyntaxError": "l2graph.errors",
+    "TurtleSyntaxError": "l2graph.errors",
+    "UnknownQueryError": "l2graph.errors",
+    "ValidationFailed": "l2graph.errors",
+    "export": "l2graph.export",
+    "infer": "l2graph.graph",
+    "load_graph": "l2graph.graph",
+    "StoredQuery": "l2graph.queries",
+    "get_query": "l2graph.queries",
+    "list_queries": "l2graph.queries",
+    "QueryResult": "l2graph.results",
+    "run_query": "l2graph.api",
+    "run_sparql": "l2graph.api",
+    "ValidationReport": "l2graph.validation",
+    "ValidationResult": "l2graph.validation",
+    "validate": "l2graph.validation",
+}
+
+__all__ = [
+    "BuildInfo",
+    "EndpointError",
+    "InputError",
+    "L2GraphError",
+    "ParameterError",
+    "QueryResult",
+    "QuerySyntaxError",
+    "StoredQuery",
+    "TurtleSyntaxError",
+    "UnknownQueryError",
+    "ValidationFailed",
+    "ValidationReport",
+    "ValidationResult",
+    "__version__",
+    "build",
+    "export",
+    "get_query",
+    "infer",
+    "list_queries",
+    "load_graph",
+    "run_query",
+    "run_sparql",
+    "validate",
+]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'l2graph' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs
+    from l2graph.api import run_query, run_sparql
+    from l2graph.cache import BuildInfo, build
+    from l2graph.errors import (
+        EndpointError,
+        InputError,
+        L2GraphError,
+        ParameterError,
+        QuerySyntaxError,
+        TurtleSyntaxError,
+        UnknownQueryError,
+        ValidationFailed,
+    )
+    from l2graph.export import export
+    from l2graph.graph import infer, load_graph
+    from l2graph.queries import StoredQuery, get_query, list_queries
+    from l2graph.results import QueryResult
+    from l2graph.validation import ValidationReport, ValidationResult, validate

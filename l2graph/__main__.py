@@ -1,0 +1,5 @@
+import sys
+
+from l2graph.cli import main
+
+sys.exit(main())

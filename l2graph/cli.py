@@ -1,0 +1,218 @@
+"""The ``l2graph`` command: argument parsing and printing over the public API.
+
+Exit codes: 0 success; 1 the graph does not conform to its shapes; 2 a usage or input error
+(a bad option, an unknown query, a bad parameter, a syntax error, an unreadable file, an
+unreachable endpoint). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from l2graph._version import __version__
+from l2graph.errors import InputError, L2GraphError, ValidationFailed
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised instead of printed-and-exited, so main() reports them."""
+
+    def error(self, message: str):
+        raise InputError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from l2graph.results import OUTPUT_FORMATS
+
+    parser = _Parser(
+        prog="l2graph",
+        description="The Leica–Panasonic L² Technology knowledge graph: query, validate, export.",
+        epilog="Exit codes: 0 ok, 1 validation failed, 2 usage or input error.",
+    )
+    parser.add_argument("--version", action="version", version=f"l2graph {__version__}")
+    parser.add_argument(
+        "--home", metavar="DIR", help="project directory (default: $L2GRAPH_HOME or this checkout)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    commands.add_parser("queries", help="list the stored queries and their parameters")
+
+    query = commands.add_parser("query", help="run a stored query")
+    query.add_argument("name", help="query name, number or slug (see 'l2graph queries')")
+    query.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a query parameter (repeatable)",
+    )
+    sparql = commands.add_parser("sparql", help="run an ad hoc SPARQL query")
+    sparql.add_argument(
+        "query", metavar="QUERY_OR_FILE", help="query text, a .rq file, or - for stdin"
+    )
+    for sub in (query, sparql):
+        sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
+        sub.add_argument(
+            "--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead"
+        )
+        sub.add_argument(
+            "--timeout", type=float, default=30.0, help="seconds to wait for --endpoint"
+        )
+
+    commands.add_parser("validate", help="check the graph against its SHACL shapes")
+    build = commands.add_parser("build", help="parse, validate and reason; refresh the cache")
+    build.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+
+    export = commands.add_parser(
+        "export", help="write the graph as Turtle, JSON-LD, N-Triples or RDF/XML"
+    )
+    export.add_argument(
+        "--format", "-f", choices=("turtle", "json-ld", "nt", "xml"), default="turtle"
+    )
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+    export.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
+
+    commands.add_parser("stats", help="count triples, entities and claims")
+    return parser
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"l2graph: {message}…", file=sys.stderr)
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    from l2graph.errors import ParameterError
+
+    params = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise ParameterError(pair, "give parameters as --param NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+def _query_text(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    path = Path(argument)
+    if path.suffix in (".rq", ".sparql") or path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
+    return argument
+
+
+def _run(text: str, args: argparse.Namespace) -> int:
+    from l2graph.results import render
+
+    if args.endpoint:
+        from l2graph import remote
+
+        result = remote.query(args.endpoint, text, timeout=args.timeout)
+    else:
+        from l2graph import engine
+        from l2graph.cache import open_store
+
+        result = engine.run(open_store(args.home, _progress), text)
+    _write(render(result, args.format))
+    return EXIT_OK
+
+
+def _cmd_queries(args: argparse.Namespace) -> int:
+    from l2graph.queries import list_queries
+
+    for query in list_queries(args.home):
+        print(f"{query.name}\n    {query.summary}")
+        for p in query.parameters:
+            need = "required" if p.required else "optional"
+            print(f"    --param {p.name}=<{p.kind}>  ({need}) {p.description}")
+    return EXIT_OK
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from l2graph.queries import get_query
+
+    return _run(get_query(args.name, args.home).bind(_params(args.param)), args)
+
+
+def _cmd_sparql(args: argparse.Namespace) -> int:
+    return _run(_query_text(args.query), args)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from l2graph.cache import build
+
+    info = build(args.home, force=args.force, progress=_progress)
+    timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in info.seconds.items())
+    print(f"built: {info.asserted} asserted and {info.inferred} inferred triples ({timing})")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from l2graph.cache import build
+
+    info = build(args.home, progress=_progress)
+    print(f"The graph conforms to its shapes ({info.asserted} asserted triples).")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from l2graph.cache import load_validated
+    from l2graph.export import export
+
+    graph = load_validated(args.home, inferred=args.inferred, progress=_progress)
+    data = export(graph, args.format, None, args.home)
+    if args.output:
+        from l2graph.export import write_atomically
+
+        write_atomically(data, args.output)
+    else:
+        _write(data)
+    return EXIT_OK
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from l2graph.cache import open_store, statistics
+
+    for label, value in statistics(open_store(args.home, _progress)):
+        print(f"{label:<40} {value}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 validation failed, 2 error)."""
+    try:
+        args = _parser().parse_args(argv)
+        handler = globals()[f"_cmd_{args.command}"]
+        return handler(args)
+    except ValidationFailed as exc:
+        print(exc.report.text(), file=sys.stderr)
+        print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)
+        return EXIT_INVALID
+    except L2GraphError as exc:
+        print(f"l2graph: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("l2graph: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Typed exceptions: library code raises these; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "EndpointError",
+    "InputError",
+    "L2GraphError",
+    "ParameterError",
+    "QuerySyntaxError",
+    "TurtleSyntaxError",
+    "UnknownQueryError",
+    "ValidationFailed",
+]
+
+
+class L2GraphError(Exception):
+    """Base class of every error l2graph raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(L2GraphError):
+    """Bad input: a missing or unreadable file, a bad option value (exit code 2)."""
+
+
+class TurtleSyntaxError(InputError):
+    """A source file is not valid Turtle; names the file and the line."""
+
+    def __init__(self, path: Path | str, line: int | None, detail: str) -> None:
+        self.path, self.line, self.detail = Path(path), line, detail
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: Turtle syntax error: {detail}")
+
+
+class UnknownQueryError(InputError):
+    """No stored query has this name; suggests the nearest one."""
+
+    def __init__(self, name: str, suggestion: str | None) -> None:
+        self.name, self.suggestion = name, suggestion
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        super().__init__(f"unknown query '{name}'{hint} (run 'l2graph queries' to list them)")
+
+
+class ParameterError(InputError):
+    """A query parameter is missing, unknown or of the wrong type; names the parameter."""
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter '{parameter}': {detail}")
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query does not parse; carries the engine's message with its position."""
+
+
+class EndpointError(L2GraphError):
+    """A remote SPARQL endpoint refused, failed, timed out or answered inconsistently."""
+
+
+class ValidationFailed(L2GraphError):
+    """The graph does not conform to the shapes (exit code 1); carries the report."""
+
+    exit_code = 1
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        super().__init__("the graph does not conform to its SHACL shapes")
