@@ -27,7 +27,7 @@ lint: $(STAMP)
 
 # Regenerate the JSON-LD context from the ontology (a test checks it is current).
 context: $(STAMP)
-	$(BIN)/python -m l2graph.export > ontology/context.jsonld
+	$(BIN)/python -m l2graph.exports > ontology/context.jsonld
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -27,7 +27,7 @@ _EXPORTS = {
     "TurtleSyntaxError": "l2graph.errors",
     "UnknownQueryError": "l2graph.errors",
     "ValidationFailed": "l2graph.errors",
-    "export": "l2graph.export",
+    "export": "l2graph.exports",
     "infer": "l2graph.graph",
     "load_graph": "l2graph.graph",
     "StoredQuery": "l2graph.queries",
@@ -87,7 +87,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
         UnknownQueryError,
         ValidationFailed,
     )
-    from l2graph.export import export
+    from l2graph.exports import export
     from l2graph.graph import infer, load_graph
     from l2graph.queries import StoredQuery, get_query, list_queries
     from l2graph.results import QueryResult

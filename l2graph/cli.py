@@ -173,12 +173,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from l2graph.cache import load_validated
-    from l2graph.export import export
+    from l2graph.exports import export
 
     graph = load_validated(args.home, inferred=args.inferred, progress=_progress)
     data = export(graph, args.format, None, args.home)
     if args.output:
-        from l2graph.export import write_atomically
+        from l2graph.exports import write_atomically
 
         write_atomically(data, args.output)
     else:

@@ -12,9 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from l2graph.errors import InputError
+from l2graph.graph import new_graph
 from l2graph.project import L2, PREFIXES, Project
 
 FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "xml": "xml"}
@@ -79,21 +81,35 @@ def load_context(project: Project) -> dict:
 
 
 def serialize(graph: Graph, fmt: str, home: Path | str | None = None) -> bytes:
-    """The graph in ``fmt`` (turtle, json-ld, nt or xml), reproducibly ordered."""
+    """The graph in ``fmt`` (turtle, json-ld, nt or xml), byte-for-byte reproducible.
+
+    Blank nodes get canonical labels and triples a fixed order, so the same graph always
+    gives the same bytes, whatever the process's hash seed.
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        graph = to_canonical_graph(graph)
+    ordered = new_graph()
+    for triple in sorted(graph):
+        ordered.add(triple)
     if fmt == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+        lines = ordered.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
         return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
+    if fmt == "xml":  # rdflib's RDF/XML writer orders by hash; Oxigraph's keeps our order
+        import pyoxigraph as ox
+
+        triples = ox.parse(serialize(ordered, "nt"), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
     if fmt == "json-ld":
         context = load_context(Project.locate(home))["@context"]
-        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+        text = ordered.serialize(format="json-ld", context=context, auto_compact=True)
         document = json.loads(text)
         nodes = document.get("@graph")
         if isinstance(nodes, list):
             nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
         return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    return graph.serialize(format=FORMATS[fmt], encoding="utf-8")
+    return ordered.serialize(format="turtle", encoding="utf-8")
 
 
 def write_atomically(data: bytes, destination: Path | str) -> None:
@@ -146,7 +162,7 @@ def export(
 
 
 if __name__ == "__main__":  # regenerate ontology/context.jsonld from the ontology
-    from l2graph.graph import new_graph, parse_turtle
+    from l2graph.graph import parse_turtle
 
     ontology = new_graph()
     parse_turtle(Project.locate().ontology_file, ontology)

@@ -1,0 +1,65 @@
+"""Shared fixtures. Tests never write into the repository: the build cache goes to a
+temporary directory, and tests that change sources work on a copy of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_outside_repo(tmp_path_factory: pytest.TempPathFactory):
+    """Point the build cache at a temporary directory for the whole session."""
+    previous = os.environ.get("L2GRAPH_CACHE_DIR")
+    os.environ["L2GRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("L2GRAPH_CACHE_DIR", None)
+    else:
+        os.environ["L2GRAPH_CACHE_DIR"] = previous
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project (ontology, data, queries) with its own cache directory."""
+    home = tmp_path / "project"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(REPO / part, home / part)
+    monkeypatch.setenv("L2GRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    """The articles' full texts: ``$L2GRAPH_SOURCES`` or ``../shared/sources`` beside the repo.
+
+    A missing directory skips the tests that need it locally, and fails them in CI.
+    """
+    path = Path(os.environ.get("L2GRAPH_SOURCES") or REPO.parent / "shared" / "sources")
+    if not path.is_dir():
+        message = f"article texts not found at {path} (set L2GRAPH_SOURCES)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def asserted_graph():
+    """The shipped asserted graph (ontology + data), loaded once with rdflib."""
+    import l2graph
+
+    return l2graph.load_graph()
+
+
+@pytest.fixture(scope="session")
+def inferred_graph():
+    """The shipped graph with owlrl's OWL 2 RL entailments, loaded once."""
+    import l2graph
+
+    return l2graph.load_graph(reason=True)
