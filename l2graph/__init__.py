@@ -12,7 +12,6 @@ loading rdflib, owlrl or pyshacl.
 """
 
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from l2graph._version import __version__
 
@@ -33,7 +32,7 @@ _EXPORTS = {
     "StoredQuery": "l2graph.queries",
     "get_query": "l2graph.queries",
     "list_queries": "l2graph.queries",
-    "QueryResult": "l2graph.results",
+    "QueryResult": "l2graph.api",
     "run_query": "l2graph.api",
     "run_sparql": "l2graph.api",
     "ValidationReport": "l2graph.validation",
@@ -72,23 +71,3 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'l2graph' has no attribute {name!r}")
-
-
-if TYPE_CHECKING:  # for type checkers and IDEs
-    from l2graph.api import run_query, run_sparql
-    from l2graph.cache import BuildInfo, build
-    from l2graph.errors import (
-        EndpointError,
-        InputError,
-        L2GraphError,
-        ParameterError,
-        QuerySyntaxError,
-        TurtleSyntaxError,
-        UnknownQueryError,
-        ValidationFailed,
-    )
-    from l2graph.exports import export
-    from l2graph.graph import infer, load_graph
-    from l2graph.queries import StoredQuery, get_query, list_queries
-    from l2graph.results import QueryResult
-    from l2graph.validation import ValidationReport, ValidationResult, validate

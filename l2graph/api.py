@@ -3,12 +3,69 @@ or a remote SPARQL endpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from l2graph import engine
+from l2graph.project import PREFIXES
 from l2graph.queries import get_query
-from l2graph.results import QueryResult, to_query_result
+
+_XSD_STRING = PREFIXES["xsd"] + "string"
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query: named columns and rows of rdflib terms, a boolean, or a graph."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Any = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def to_rdflib(term: Any) -> Any:
+    """A pyoxigraph term as the equal rdflib term (``None`` stays ``None``)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+
+def to_query_result(result: Any) -> QueryResult:
+    """Materialise a pyoxigraph result as a :class:`QueryResult`."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult(boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        from l2graph.graph import new_graph
+
+        graph = new_graph()
+        for triple in result:
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
+        return QueryResult(graph=graph)
+    columns = [variable.value for variable in result.variables]
+    rows = [{name: to_rdflib(solution[name]) for name in columns} for solution in result]
+    return QueryResult(columns=columns, rows=rows)
 
 
 def run_sparql(

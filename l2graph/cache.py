@@ -1,43 +1,40 @@
 """The build cache: parse, validate and reason once; every query after that reads the cache.
 
-Layout under the cache directory: ``<fingerprint>/store`` (an Oxigraph store holding the
-asserted and inferred named graphs), ``<fingerprint>/build.json`` and ``current``. The
-fingerprint hashes every input file, so an edited source is never answered from a stale cache;
-a build that fails leaves the previous cache as it was.
+Layout under the cache directory::
+
+    current.json            which build is live, and the inputs' stat() state it was made from
+    <fingerprint>/build.json
+    <fingerprint>/graph.nq  the asserted and inferred named graphs (N-Quads)
+    <fingerprint>/store/    an on-disk Oxigraph store, written only for large graphs
+
+The fingerprint hashes every input file, so an edited source is never answered from a stale
+cache; the stat() state spares the hashing on the hot path. A build that fails validation
+leaves the live cache as it was. Small graphs load from N-Quads into memory faster than an
+on-disk store opens; large ones are opened from the store instead of re-parsed.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-import time
+from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from l2graph import engine, reasoning
 from l2graph.errors import ValidationFailed
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
 Progress = Callable[[str], None]
+#: From this many quads on, a build also writes an on-disk store.
+ON_DISK_FROM = 300_000
 
 
-@dataclass(frozen=True)
-class BuildInfo:
-    """What a build produced and how long each stage took."""
+class BuildInfo(namedtuple("BuildInfo", "fingerprint asserted inferred seconds")):
+    """What a build produced (triple counts) and how long each stage took (seconds)."""
 
-    fingerprint: str
-    asserted: int
-    inferred: int
-    seconds: dict[str, float]
-
-
-def _store_path(project: Project, fingerprint: str) -> Path:
-    return project.cache_dir / fingerprint / "store"
+    __slots__ = ()
 
 
 def build(
@@ -56,41 +53,54 @@ def build(
     Raises:
         ValidationFailed: the asserted graph does not conform; the old cache is kept.
     """
+    import time
+
+    from l2graph import engine, reasoning
+
     project = Project.locate(home)
+    state = project.input_state()
     fingerprint = project.fingerprint()
     meta = project.cache_dir / fingerprint / "build.json"
     if meta.is_file() and not force:
+        _write_current(project, fingerprint, state)
         return BuildInfo(**json.loads(meta.read_text()))
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {}
+
+    def stage(name: str, started: float) -> None:
+        seconds[name] = round(time.perf_counter() - started, 4)
 
     started = time.perf_counter()
     say("parsing")
     store = ox.Store()
     engine.parse_files(project.data_files(), store, ASSERTED_GRAPH)
-    seconds["parse"] = time.perf_counter() - started
+    stage("parse", started)
 
     started = time.perf_counter()
     say("validating")
     report = validate_store(store, project)
     if not report.conforms:
         raise ValidationFailed(report)
-    seconds["validate"] = time.perf_counter() - started
+    stage("validate", started)
 
     started = time.perf_counter()
     say("reasoning")
     inferred = reasoning.materialise(store, INFERRED_GRAPH)
-    seconds["reason"] = time.perf_counter() - started
+    stage("reason", started)
 
     started = time.perf_counter()
     say("writing the cache")
-    asserted = sum(
-        1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_GRAPH))
-    )
+    asserted = _count(store, ASSERTED_GRAPH)
+    _publish(project, store, fingerprint, asserted + inferred)
+    stage("write", started)
     info = BuildInfo(fingerprint, asserted, inferred, seconds)
-    _publish(project, store, info)
-    seconds["write"] = time.perf_counter() - started
+    (project.cache_dir / fingerprint / "build.json").write_text(json.dumps(info._asdict()))
+    _write_current(project, fingerprint, state)
     return info
+
+
+def _count(store: ox.Store, graph: str) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
 def validate_store(store: ox.Store, project: Project):
@@ -104,42 +114,62 @@ def validate_store(store: ox.Store, project: Project):
     return validate(graph, project.home)
 
 
-def _publish(project: Project, store: ox.Store, info: BuildInfo) -> None:
-    """Write the store beside the live cache, then switch to it in one rename."""
+def _publish(project: Project, store: ox.Store, fingerprint: str, quads: int) -> None:
+    """Write the build beside the live cache, then move it into place in one rename."""
+    import shutil
+    import tempfile
+
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.cache_dir))
     try:
-        on_disk = ox.Store(str(staging / "store"))
-        on_disk.bulk_extend(store)
-        on_disk.flush()
-        del on_disk
-        (staging / "build.json").write_text(json.dumps(asdict(info), indent=2))
-        final = project.cache_dir / info.fingerprint
+        store.dump(output=str(staging / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        if quads >= ON_DISK_FROM:
+            on_disk = ox.Store(str(staging / "store"))
+            on_disk.bulk_extend(store)
+            on_disk.flush()
+            del on_disk
+        final = project.cache_dir / fingerprint
         shutil.rmtree(final, ignore_errors=True)
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_atomically(project.cache_dir / "current", info.fingerprint)
-    for old in project.cache_dir.iterdir():  # only the current build is kept
-        if old.is_dir() and old.name != info.fingerprint and not old.name.startswith("."):
+    for old in project.cache_dir.iterdir():  # only the newest build is kept
+        if old.is_dir() and old.name not in (fingerprint,) and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+def _write_current(project: Project, fingerprint: str, state: list) -> None:
+    """Record the live build and its inputs' state atomically (write, then rename)."""
+    import tempfile
+
+    record = json.dumps({"fingerprint": fingerprint, "inputs": state})
+    handle, temporary = tempfile.mkstemp(prefix=".current-", dir=project.cache_dir)
     with os.fdopen(handle, "w") as file:
-        file.write(text)
-    os.replace(temporary, path)
+        file.write(record)
+    os.replace(temporary, project.cache_dir / "current.json")
+
+
+def live_build(project: Project, progress: Progress | None = None) -> Path:
+    """The directory of a build made from the project's current inputs, building if needed."""
+    try:
+        current = json.loads((project.cache_dir / "current.json").read_text())
+    except (OSError, ValueError):
+        current = {}
+    if current.get("inputs") == project.input_state():
+        directory = project.cache_dir / current["fingerprint"]
+        if (directory / "build.json").is_file():
+            return directory
+    return project.cache_dir / build(project.home, progress=progress).fingerprint
 
 
 def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:
-    """The validated, inferred graph as a read-only Oxigraph store, rebuilt first if stale."""
-    project = Project.locate(home)
-    fingerprint = project.fingerprint()
-    path = _store_path(project, fingerprint)
-    if not (path.parent / "build.json").is_file():
-        build(project.home, progress=progress)
-    return ox.Store.read_only(str(path))
+    """The validated, inferred graph as an Oxigraph store, rebuilt first if any input changed."""
+    directory = live_build(Project.locate(home), progress)
+    if (directory / "store").is_dir():
+        return ox.Store.read_only(str(directory / "store"))
+    store = ox.Store()
+    store.bulk_load(path=str(directory / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return store
 
 
 def load_validated(

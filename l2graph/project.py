@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from l2graph._version import __version__
@@ -31,10 +29,12 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
 }
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+# Package code whose changes change what a build produces.
+_BUILD_CODE = ("reasoning.py", "engine.py")
 
 
-@dataclass(frozen=True)
 class Project:
     """A directory holding ``ontology/``, ``data/`` and ``queries/``.
 
@@ -42,7 +42,13 @@ class Project:
     points it at a copy (for example, one with a new article's facts).
     """
 
-    home: Path
+    __slots__ = ("home",)
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.home)!r})"
 
     @classmethod
     def locate(cls, home: Path | str | None = None) -> Project:
@@ -77,14 +83,31 @@ class Project:
         return [self.ontology_file, *sorted((self.home / "data").glob("*.ttl"))]
 
     def input_files(self) -> list[Path]:
-        """Every file a build reads: graph files and the shapes."""
-        return [*self.data_files(), self.shapes_file]
+        """Every file a build depends on: graph files, the shapes, the reasoning code."""
+        return [*self.data_files(), self.shapes_file, *(_PACKAGE / name for name in _BUILD_CODE)]
+
+    def input_state(self) -> list[list]:
+        """Cheap to compute: each input file's path, size, mtime, ctime and inode.
+
+        Any write to a file changes its ctime, so an unchanged state means unchanged inputs;
+        a changed state is settled by :meth:`fingerprint`.
+        """
+        state = []
+        for path in self.input_files():
+            try:
+                info = path.stat()
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+            state.append([str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
+        return state
 
     def fingerprint(self) -> str:
         """A hash of every input file's name and content, and of the l2graph version."""
+        import hashlib
+
         digest = hashlib.sha256(__version__.encode())
         for path in self.input_files():
-            digest.update(path.relative_to(self.home).as_posix().encode() + b"\0")
+            digest.update(path.name.encode() + b"\0")
             try:
                 digest.update(path.read_bytes())
             except OSError as exc:

@@ -7,11 +7,9 @@ Oxigraph, a remote endpoint) and user text never becomes query syntax.
 
 from __future__ import annotations
 
-import datetime
-import difflib
 import re
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from l2graph.errors import InputError, ParameterError, UnknownQueryError
@@ -23,26 +21,18 @@ _WHERE = re.compile(r"(?m)^[^#\n]*?\bWHERE\s*\{")
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)$")
 
 
-@dataclass(frozen=True)
-class Parameter:
+# Named tuples rather than dataclasses: the query path starts fast without importing
+# dataclasses (and inspect, which it pulls in).
+class Parameter(namedtuple("Parameter", "name kind required description")):
     """A declared query parameter: ``#+ param: NAME KIND required|optional DESCRIPTION``."""
 
-    name: str
-    kind: str
-    required: bool
-    description: str
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class StoredQuery:
-    """One stored query file and its headers."""
+class StoredQuery(namedtuple("StoredQuery", "name path summary description parameters text")):
+    """One stored query file: its name, headers, declared parameters and text."""
 
-    name: str
-    path: Path
-    summary: str
-    description: str
-    parameters: tuple[Parameter, ...]
-    text: str
+    __slots__ = ()
 
     @property
     def slug(self) -> str:
@@ -86,6 +76,8 @@ def to_term(parameter: Parameter, value: object) -> str:
                 pyoxigraph.Literal(str(int(text)), datatype=pyoxigraph.NamedNode(XSD + "integer"))
             )
         if parameter.kind == "date":
+            import datetime
+
             datetime.date.fromisoformat(text)
             return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "date")))
         if parameter.kind == "year":
@@ -180,6 +172,8 @@ def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
             wanted.isdigit() and int(wanted) == int(number)
         ):
             return query
+    import difflib
+
     candidates = {q.name: q.name for q in queries} | {q.slug: q.name for q in queries}
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.4)
     if not close:  # a word of the slug may still point at one query

@@ -1,4 +1,4 @@
-"""Query results: the API's rows of rdflib terms, and the CLI's output formats.
+"""Query results in the CLI's output formats.
 
 Engines hand over pyoxigraph result objects (a remote endpoint's answer is parsed into the
 same objects), so every output format is produced by one code path: the W3C formats by
@@ -6,10 +6,6 @@ pyoxigraph's serialisers, the readable table here.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -29,60 +25,9 @@ GRAPH_FORMATS = {
 }
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt")
 _CELL_WIDTH = 72
-_XSD_STRING = PREFIXES["xsd"] + "string"
 
 
-@dataclass
-class QueryResult:
-    """The answer to a query: named columns and rows of rdflib terms, a boolean, or a graph."""
-
-    columns: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Any = None
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-def to_rdflib(term: Any) -> Any:
-    """A pyoxigraph term as the equal rdflib term (``None`` stays ``None``)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
-
-
-def to_query_result(result: Any) -> QueryResult:
-    """Materialise a pyoxigraph result as a :class:`QueryResult`."""
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult(boolean=bool(result))
-    if isinstance(result, ox.QueryTriples):
-        from l2graph.graph import new_graph
-
-        graph = new_graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return QueryResult(graph=graph)
-    columns = [variable.value for variable in result.variables]
-    rows = [{name: to_rdflib(solution[name]) for name in columns} for solution in result]
-    return QueryResult(columns=columns, rows=rows)
-
-
-def short(term: Any) -> str:
+def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """A term as a person reads it: ``id:leica-sl2``, ``Leica SL2``, ``2022-05-31``."""
     if term is None:
         return ""
@@ -108,7 +53,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: Any, fmt: str) -> bytes:
+def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
     """Serialise a pyoxigraph result in one of :data:`OUTPUT_FORMATS`."""
     if isinstance(result, ox.QueryTriples):
         if fmt == "table":

@@ -1,0 +1,79 @@
+"""The build cache: fresh answers after any edit, failed builds keep the old cache, and the
+query path does not load the heavy libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import l2graph
+from l2graph.cli import main
+
+
+def _labels(home: Path) -> set[str]:
+    return {str(row["leicaName"]) for row in l2graph.run_query("001", home=home)}
+
+
+def test_editing_data_changes_the_next_answer(project_copy: Path):
+    assert _labels(project_copy) == {"Leica D-Lux 7", "Leica SL2"}
+    products = project_copy / "data" / "products.ttl"
+    text = products.read_text()
+    products.write_text(
+        text.replace('rdfs:label "Leica SL2"@en', 'rdfs:label "Leica SL2 (renamed)"@en')
+    )
+    assert _labels(project_copy) == {"Leica D-Lux 7", "Leica SL2 (renamed)"}
+    products.write_text(text)  # and back: the earlier answer returns
+    assert _labels(project_copy) == {"Leica D-Lux 7", "Leica SL2"}
+
+
+def test_a_new_data_file_is_picked_up(project_copy: Path):
+    before = l2graph.run_sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", home=project_copy)
+    (project_copy / "data" / "zz-extra.ttl").write_text(
+        '<https://w3id.org/l2graph/id/sigma> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .\n'
+    )
+    after = l2graph.run_sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", home=project_copy)
+    assert int(after.rows[0]["n"]) == int(before.rows[0]["n"]) + 1
+
+
+def test_failed_build_leaves_the_previous_cache_untouched(project_copy: Path, capsys):
+    info = l2graph.build(project_copy)
+    cache = Path(project_copy.parent / "cache")
+    live = json.loads((cache / "current.json").read_text())
+    assert live["fingerprint"] == info.fingerprint
+    products = project_copy / "data" / "products.ttl"
+    products.write_text(
+        products.read_text().replace("    l2:rebadgeOf id:panasonic-s1r .", "    .")
+    )
+    with pytest.raises(l2graph.ValidationFailed) as failure:
+        l2graph.build(project_copy)
+    assert not failure.value.report.conforms
+    assert json.loads((cache / "current.json").read_text())["fingerprint"] == info.fingerprint
+    assert (cache / info.fingerprint / "build.json").is_file()
+    assert not [p for p in cache.iterdir() if p.name.startswith(".build-")]
+
+
+def test_build_is_skipped_when_fresh_and_forced_on_request(project_copy: Path):
+    first = l2graph.build(project_copy)
+    assert l2graph.build(project_copy) == first
+    forced = l2graph.build(project_copy, force=True)
+    assert forced.fingerprint == first.fingerprint and forced.asserted == first.asserted
+
+
+def test_query_on_a_fresh_cache_imports_no_rdflib_owlrl_or_pyshacl(tmp_path: Path):
+    assert main(["build"]) == 0
+    probe = (
+        "import sys\n"
+        "from l2graph.cli import main\n"
+        "code = main(['query', '001', '--format', 'csv'])\n"
+        "heavy = sorted(m for m in ('rdflib', 'owlrl', 'pyshacl') if m in sys.modules)\n"
+        "print('HEAVY', heavy, code)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "HEAVY [] 0" in completed.stdout
