@@ -105,6 +105,7 @@ def run_query(
     graph: Any = None,
     endpoint: str | None = None,
     home: Path | str | None = None,
+    timeout: float = 30.0,
     **params: Any,
 ) -> QueryResult:
     """Run a stored query by name with its parameters bound.
@@ -114,6 +115,7 @@ def run_query(
         graph: an rdflib graph to run it on with rdflib, instead of the built cache.
         endpoint: a SPARQL 1.1 endpoint URL to run it on instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        timeout: seconds to wait for a remote endpoint.
         **params: the query's parameters, e.g. ``entity="id:leica-sl2"``.
 
     Returns:
@@ -124,7 +126,7 @@ def run_query(
         ParameterError: a parameter is missing, unknown or ill-typed.
     """
     text = get_query(name, home).bind(params)
-    return run_sparql(text, graph=graph, endpoint=endpoint, home=home)
+    return run_sparql(text, graph=graph, endpoint=endpoint, home=home, timeout=timeout)
 
 
 def _run_rdflib(graph: Any, query: str) -> QueryResult:

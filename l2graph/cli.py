@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
             "--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead"
         )
         sub.add_argument(
-            "--timeout", type=float, default=30.0, help="seconds to wait for --endpoint"
+            "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
         )
 
     commands.add_parser("validate", help="check the graph against its SHACL shapes")
@@ -78,7 +78,72 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
 
     commands.add_parser("stats", help="count triples, entities and claims")
+
+    push = commands.add_parser(
+        "push",
+        help="upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
+        description="Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then "
+        "count it there. Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
+    )
+    push.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the Graph Store endpoint, e.g. http://127.0.0.1:7878/store",
+    )
+    push.add_argument(
+        "--graph", metavar="IRI", help="named graph to write (default: default graph)"
+    )
+    push.add_argument(
+        "--replace", action="store_true", help="replace the graph's content instead of adding"
+    )
+    which = push.add_mutually_exclusive_group()
+    which.add_argument(
+        "--inferred",
+        dest="inferred",
+        action="store_true",
+        default=True,
+        help="the asserted and the inferred triples (default)",
+    )
+    which.add_argument(
+        "--asserted", dest="inferred", action="store_false", help="only the asserted triples"
+    )
+    push.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="where to count the result (default: derived, e.g. …/store gives …/query)",
+    )
+    push.add_argument(
+        "--chunk-size", type=_positive_int, default=50_000, metavar="N", help="triples per request"
+    )
+    push.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds to wait per request",
+    )
     return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _progress(message: str) -> None:
@@ -191,6 +256,43 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
     for label, value in statistics(open_store(args.home, _progress)):
         print(f"{label:<40} {value}")
+    return EXIT_OK
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from l2graph import remote
+    from l2graph.cache import open_store
+    from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+
+    store = open_store(args.home, _progress)
+    names = [ASSERTED_GRAPH] + ([INFERRED_GRAPH] if args.inferred else [])
+    triples = {  # a set: a triple both asserted and inferred is sent once
+        quad.triple
+        for name in names
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+    }
+
+    def progress(sent: int, total: int) -> None:
+        _progress(f"sent {sent} of {total} triples")
+
+    held = remote.push(
+        args.endpoint,
+        triples,
+        expected=len(triples),
+        graph=args.graph,
+        replace=args.replace,
+        query_endpoint=args.query_endpoint,
+        chunk_size=args.chunk_size,
+        timeout=args.timeout,
+        progress=progress,
+    )
+    where = f"graph <{args.graph}>" if args.graph else "default graph"
+    print(
+        f"pushed {len(triples)} triples to {remote.redact(args.endpoint)} ({where}); "
+        f"the endpoint now holds {held}"
+    )
     return EXIT_OK
 
 

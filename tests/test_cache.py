@@ -33,7 +33,8 @@ def test_editing_data_changes_the_next_answer(project_copy: Path):
 def test_a_new_data_file_is_picked_up(project_copy: Path):
     before = l2graph.run_sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", home=project_copy)
     (project_copy / "data" / "zz-extra.ttl").write_text(
-        '<https://w3id.org/l2graph/id/sigma> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .\n'
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/l2graph/id/sigma> rdfs:comment "x"@en .\n'
     )
     after = l2graph.run_sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", home=project_copy)
     assert int(after.rows[0]["n"]) == int(before.rows[0]["n"]) + 1

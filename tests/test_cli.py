@@ -90,11 +90,11 @@ def test_stats_and_validate(capsys):
         (["sparql", "missing-file.rq"], "missing-file.rq: cannot read"),
         (["export", "--format", "yaml"], "invalid choice"),
         (["frobnicate"], "invalid choice"),
-        (["--home", "/nonexistent"] + ["stats"], "not an l2graph project"),
+        (["--home", "/nonexistent", "stats"], "not an l2graph project"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and err.startswith("l2graph: error:")

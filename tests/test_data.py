@@ -78,7 +78,7 @@ def test_guesses_opinions_and_questions_are_never_asserted(asserted_graph):
 @pytest.mark.parametrize(
     ("subject", "predicate", "obj"),
     [
-        # the joint camera's mount and sensor are only guessed at ("almost certainly", "stand to reason")
+        # the joint camera's mount and sensor are guessed ("almost certainly", "stand to reason")
         ("leica-panasonic-joint-camera", "mount", "l-mount"),
         ("leica-panasonic-joint-camera", "sensorFormat", "full-frame"),
         # "Will Leica produce Micro Four Thirds lenses?" is a question

@@ -10,6 +10,7 @@ from rdflib import Graph
 
 import l2graph
 
+ALLIANCE_ARTICLE = "id:article-2022-05-31-l2-technology-alliance"
 PREFIXES = """
 @prefix l2: <https://w3id.org/l2graph/ontology#> . @prefix id: <https://w3id.org/l2graph/id/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -126,7 +127,7 @@ CASES = [
     ),
     (
         "article without a date",
-        'id:article-2022-05-31-l2-technology-alliance schema:datePublished "2022-05-31"^^xsd:date .',
+        ALLIANCE_ARTICLE + ' schema:datePublished "2022-05-31"^^xsd:date .',
         "",
         "id:article-2022-05-31-l2-technology-alliance",
         "schema:datePublished",
@@ -134,8 +135,8 @@ CASES = [
     ),
     (
         "article date as a plain string",
-        'id:article-2022-05-31-l2-technology-alliance schema:datePublished "2022-05-31"^^xsd:date .',
-        'id:article-2022-05-31-l2-technology-alliance schema:datePublished "31 May 2022" .',
+        ALLIANCE_ARTICLE + ' schema:datePublished "2022-05-31"^^xsd:date .',
+        ALLIANCE_ARTICLE + ' schema:datePublished "31 May 2022" .',
         "id:article-2022-05-31-l2-technology-alliance",
         "schema:datePublished",
         "sh:OrConstraintComponent",

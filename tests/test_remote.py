@@ -1,0 +1,511 @@
+"""Remote triplestores: push to a real Oxigraph server and query it, plus failure modes.
+
+Everything stays on 127.0.0.1: an ``oxigraph serve`` started for this module, and tiny
+``http.server`` stubs that fail on purpose. Counts are checked with plain urllib, not with
+l2graph's own client, so a bug there cannot confirm itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+import l2graph
+from l2graph import remote
+from l2graph.cache import open_store
+from l2graph.cli import main
+from l2graph.errors import EndpointError, InputError
+from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+
+#: Values for required query parameters; a new required parameter must be added here.
+SAMPLE_PARAMETERS = {"entity": "id:leica-sl2"}
+STARTUP_SECONDS = 20
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+# Loopback only, and no proxy from the environment in the way.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
+def _remote_count(base: str, graph: str | None = None) -> int:
+    """Count a remote graph with plain urllib (GET, JSON results)."""
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    text = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
+    url = f"{base}/query?" + urllib.parse.urlencode({"query": text})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with _DIRECT.open(request, timeout=10) as response:
+        answer = json.load(response)
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+def _local_triples(*graphs: str) -> set[ox.Triple]:
+    store = open_store()
+    return {
+        quad.triple
+        for graph in graphs
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    }
+
+
+def _canonical(term: Any) -> str:
+    """A term as comparable text; blank node labels differ between stores, so they are
+    compared as blank nodes only."""
+    if term is None:
+        return "UNBOUND"
+    from rdflib import BNode
+
+    return "_:" if isinstance(term, BNode) else term.n3()
+
+
+def _rows(result: l2graph.QueryResult) -> tuple[list[str], list[tuple[str, ...]]]:
+    rows = [tuple(_canonical(row[c]) for c in result.columns) for row in result.rows]
+    return result.columns, sorted(rows)
+
+
+def _sample_parameters(name: str) -> dict[str, str]:
+    query = l2graph.get_query(name)
+    params = {}
+    for parameter in query.parameters:
+        if parameter.required:
+            assert parameter.name in SAMPLE_PARAMETERS, (
+                f"{name} requires --param {parameter.name}: add a value to SAMPLE_PARAMETERS"
+            )
+            params[parameter.name] = SAMPLE_PARAMETERS[parameter.name]
+    return params
+
+
+# --- an Oxigraph server for this module ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of an ``oxigraph serve`` on a free loopback port, stopped afterwards."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        reason = "the oxigraph server binary is not installed (pip install 'oxigraph>=0.5,<0.6')"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("oxigraph")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(directory / "server.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                binary,
+                "serve",
+                "--location",
+                str(directory / "store"),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                output = (directory / "server.log").read_text(errors="replace")[-800:]
+                pytest.fail(f"oxigraph serve exited with {process.returncode}: {output}")
+            try:
+                with _DIRECT.open(f"{base}/query?query=ASK%7B%7D", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"oxigraph serve did not answer within {STARTUP_SECONDS} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def loaded(server: str) -> str:
+    """The server with the validated graph (asserted + inferred) in its default graph."""
+    triples = _local_triples(ASSERTED_GRAPH, INFERRED_GRAPH)
+    remote.push(f"{server}/store", triples, expected=len(triples), replace=True)
+    return server
+
+
+# --- pushing --------------------------------------------------------------------------------
+
+
+def test_push_leaves_the_local_count_in_the_default_graph(server, capsys):
+    expected = len(_local_triples(ASSERTED_GRAPH, INFERRED_GRAPH))
+    code, out, err = run(capsys, "push", "--endpoint", f"{server}/store", "--replace")
+    assert code == 0, err
+    assert out == (
+        f"pushed {expected} triples to {server}/store (default graph); "
+        f"the endpoint now holds {expected}\n"
+    )
+    assert err == ""  # progress is for terminals only
+    assert _remote_count(server) == expected
+
+
+def test_push_replace_replaces_a_named_graph(server, capsys):
+    graph = "urn:l2graph:test:replace"
+    expected = len(_local_triples(ASSERTED_GRAPH))
+    # Something that must be gone after --replace.
+    marker = b"<urn:l2graph:test:s> <urn:l2graph:test:p> <urn:l2graph:test:o> .\n"
+    url = f"{server}/store?graph=" + urllib.parse.quote(graph, safe="")
+    request = urllib.request.Request(
+        url, data=marker, method="POST", headers={"Content-Type": "application/n-triples"}
+    )
+    _DIRECT.open(request, timeout=10).close()
+    assert _remote_count(server, graph) == 1
+
+    argv = ["push", "--endpoint", f"{server}/store", "--graph", graph, "--asserted"]
+    code, out, err = run(capsys, *argv, "--replace")
+    assert code == 0, err
+    assert f"(graph <{graph}>); the endpoint now holds {expected}\n" in out
+    assert _remote_count(server, graph) == expected
+
+    code, _, err = run(capsys, *argv, "--replace", "--chunk-size", "500")
+    assert code == 0, err
+    assert _remote_count(server, graph) == expected  # did not grow
+
+    code, out, err = run(capsys, *argv)  # without --replace: POST adds (blank nodes anew)
+    assert code == 0, err
+    added = _remote_count(server, graph)
+    assert added >= expected and f"now holds {added}\n" in out
+
+
+def test_push_never_splits_blank_nodes_across_requests(server):
+    graph = "urn:l2graph:test:chunks"
+    triples = _local_triples(ASSERTED_GRAPH, INFERRED_GRAPH)
+    local_blanks = {
+        term.value
+        for triple in triples
+        for term in (triple.subject, triple.object)
+        if isinstance(term, ox.BlankNode)
+    }
+    assert local_blanks, "the graph has RDF lists, so it has blank nodes"
+    sent = []
+    held = remote.push(
+        f"{server}/store",
+        triples,
+        expected=len(triples),
+        graph=graph,
+        replace=True,
+        chunk_size=1,  # a request per triple, unless blank nodes tie triples together
+        progress=lambda done, total: sent.append((done, total)),
+    )
+    assert held == len(triples) == _remote_count(server, graph)
+    assert sent[-1] == (len(triples), len(triples))
+    assert len(sent) < len(triples)  # linked triples travelled together
+    text = f"""SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH <{graph}> {{
+        {{ ?b ?p ?o }} UNION {{ ?s ?p ?b }} FILTER isBlank(?b) }} }}"""
+    answer = l2graph.run_sparql(text, endpoint=f"{server}/query")
+    assert int(answer.rows[0]["n"]) == len(local_blanks)
+
+
+# --- querying -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [query.name for query in l2graph.list_queries()])
+def test_stored_query_gives_the_same_rows_remotely(loaded, name):
+    params = _sample_parameters(name)
+    local = l2graph.run_query(name, **params)
+    there = l2graph.run_query(name, endpoint=f"{loaded}/query", **params)
+    assert local.boolean == there.boolean
+    assert _rows(there) == _rows(local)
+    assert local.rows or local.boolean is not None, f"{name} answers nothing locally"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_cli_query_endpoint_prints_what_a_local_query_prints(loaded, capsys, fmt):
+    code, here, _ = run(capsys, "query", "001", "--format", fmt)
+    assert code == 0
+    code, there, err = run(capsys, "query", "001", "--format", fmt, "--endpoint", f"{loaded}/query")
+    assert code == 0, err
+    assert there == here and "leica-sl2" in there
+
+
+def test_cli_sparql_ask_and_construct_on_the_endpoint(loaded, capsys):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    endpoint = f"{loaded}/query"
+    code, out, _ = run(capsys, "sparql", "ASK { ?s ?p ?o }", "--endpoint", endpoint)
+    assert (code, out) == (0, "true\n")
+    code, out, _ = run(capsys, "sparql", "ASK { ?s <urn:none> ?o }", "--endpoint", endpoint)
+    assert (code, out) == (0, "false\n")
+
+    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+    code, there, err = run(capsys, "sparql", construct, "-f", "nt", "--endpoint", endpoint)
+    assert code == 0, err
+    _, here, _ = run(capsys, "sparql", construct, "-f", "nt")
+    remote_graph = Graph().parse(data=there, format="nt")
+    assert len(remote_graph) > 1000
+    assert isomorphic(remote_graph, Graph().parse(data=here, format="nt"))
+
+
+def test_remote_results_are_the_local_result_types(loaded):
+    endpoint = f"{loaded}/query"
+    assert isinstance(remote.query(endpoint, "ASK {}"), ox.QueryBoolean)
+    assert isinstance(remote.query(endpoint, "SELECT * { ?s ?p ?o } LIMIT 1"), ox.QuerySolutions)
+    graph = remote.query(endpoint, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5")
+    assert isinstance(graph, ox.QueryTriples)
+    assert len(l2graph.run_sparql("DESCRIBE <urn:none>", endpoint=endpoint).graph) == 0
+
+
+def test_remote_syntax_error_is_one_line(loaded, capsys):
+    code, out, err = run(capsys, "sparql", "SELECT WHERE {", "--endpoint", f"{loaded}/query")
+    assert code == 2 and out == ""
+    assert err.startswith(f"l2graph: error: {loaded}/query answered 400 Bad Request: ")
+    assert err.count("\n") == 1
+
+
+# --- failures -------------------------------------------------------------------------------
+
+
+def test_nothing_listening_fails_fast(capsys):
+    open_store()  # build the cache first, so only the connection attempt is timed
+    base = f"http://127.0.0.1:{_free_port()}"
+    for url, argv in (
+        (f"{base}/store", ["push", "--replace"]),
+        (f"{base}/query", ["query", "001"]),
+    ):
+        started = time.monotonic()
+        code, out, err = run(capsys, *argv, "--endpoint", url, "--timeout", "30")
+        assert time.monotonic() - started < 5
+        assert code == 2 and out == ""
+        assert err == f"l2graph: error: cannot reach {url}: connection refused\n"
+
+
+class _Stub(http.server.BaseHTTPRequestHandler):
+    """A configurable failing endpoint; records what it was asked."""
+
+    answer: Callable[[_Stub], tuple[int, dict[str, str], bytes]]
+    seen: list[tuple[str, str, dict[str, str]]]
+    release: threading.Event
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.seen.append((self.command, self.path, dict(self.headers)))
+        status, headers, body = type(self).answer(self)
+        try:
+            self.send_response(status)
+            for key, value in {"Content-Length": str(len(body)), **headers}.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:  # the client gave up (the timeout test): nothing to answer
+            pass
+
+    do_GET = do_POST = do_PUT = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture
+def stub() -> Iterator[Callable[..., tuple[str, list]]]:
+    """Start a stub endpoint: ``stub(answer)`` gives (base URL, requests seen)."""
+    servers = []
+    release = threading.Event()
+
+    def start(answer: Callable[[_Stub], tuple[int, dict[str, str], bytes]]) -> tuple[str, list]:
+        seen: list = []
+        handler = type("Handler", (_Stub,), {"answer": answer, "seen": seen, "release": release})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", seen
+
+    yield start
+    release.set()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _fail_500(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+    body = b"boom: the store is on fire\nsecond line with details\n"
+    return 500, {"Content-Type": "text/plain"}, body
+
+
+def test_http_500_is_reported_with_its_status(stub, capsys):
+    base, seen = stub(_fail_500)
+    for argv in (
+        ("push", "--endpoint", f"{base}/store"),
+        ("query", "001", "--endpoint", f"{base}/query"),
+        ("sparql", "ASK {}", "--endpoint", f"{base}/query"),
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == ""
+        assert err == (
+            f"l2graph: error: {argv[-1]} answered 500 Internal Server Error: "
+            "boom: the store is on fire\n"
+        )
+    methods = [(method, path.split("?")[0]) for method, path, _ in seen]
+    assert methods == [("POST", "/store"), ("POST", "/query"), ("POST", "/query")]
+    assert seen[0][2]["Content-Type"] == "application/n-triples"
+    assert seen[1][2]["Content-Type"] == "application/sparql-query"
+    assert "application/sparql-results+json" in seen[1][2]["Accept"]
+
+
+def test_passwords_are_sent_but_never_printed(stub, capsys, monkeypatch):
+    def echo(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        # A careless server that repeats the credentials it got.
+        header = request.headers.get("Authorization", "")
+        user_password = base64.b64decode(header.removeprefix("Basic ")).decode()
+        return 500, {"Content-Type": "text/plain"}, f"denied for {user_password}".encode()
+
+    base, seen = stub(echo)
+    monkeypatch.setenv("L2GRAPH_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("L2GRAPH_ENDPOINT_PASSWORD", "env-s3cret-pw")
+    code, _, err = run(capsys, "push", "--endpoint", f"{base}/store", "--replace")
+    assert code == 2 and "500" in err
+    assert "env-s3cret-pw" not in err and "denied for alice:***" in err
+    assert seen[-1][0] == "PUT"
+    assert seen[-1][2]["Authorization"] == "Basic " + base64.b64encode(
+        b"alice:env-s3cret-pw"
+    ).decode("ascii")
+
+    monkeypatch.delenv("L2GRAPH_ENDPOINT_USER")
+    host = base.removeprefix("http://")
+    code, _, err = run(capsys, "query", "001", "--endpoint", f"http://bob:url-pw-42@{host}/query")
+    assert code == 2
+    assert "url-pw-42" not in err and "bob:***" in err  # the echo, scrubbed
+    assert err.startswith(f"l2graph: error: {base}/query answered 500")
+    assert seen[-1][2]["Authorization"] == "Basic " + base64.b64encode(b"bob:url-pw-42").decode()
+
+
+def test_a_slow_endpoint_times_out(stub, capsys):
+    def stall(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        request.release.wait(10)
+        return 200, {"Content-Type": "application/sparql-results+json"}, b'{"boolean":true}'
+
+    base, _ = stub(stall)
+    started = time.monotonic()
+    code, _, err = run(capsys, "sparql", "ASK {}", "--endpoint", base, "--timeout", "0.5")
+    assert time.monotonic() - started < 3
+    assert code == 2
+    assert err == f"l2graph: error: {base} did not answer within 0.5 s\n"
+
+
+def test_a_count_that_does_not_match_fails_the_push(stub, capsys):
+    def lossy(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        if request.path.startswith("/store"):
+            return 204, {}, b""
+        three = {"type": "literal", "value": "3", "datatype": XSD_INTEGER}
+        count = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": three}]}}
+        return 200, {"Content-Type": "application/sparql-results+json"}, json.dumps(count).encode()
+
+    base, seen = stub(lossy)
+    expected = len(_local_triples(ASSERTED_GRAPH))
+    code, out, err = run(capsys, "push", "--endpoint", f"{base}/store", "--asserted", "--replace")
+    assert code == 2 and out == ""
+    assert err == (
+        f"l2graph: error: {base}/query counts 3 triples in the default graph after "
+        f"replacing it with {expected}\n"
+    )
+    assert [(m, p) for m, p, _ in seen] == [("PUT", "/store?default"), ("POST", "/query")]
+
+
+def test_redirects_are_not_followed(stub, capsys):
+    def moved(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        return 307, {"Location": "/elsewhere"}, b""
+
+    base, seen = stub(moved)
+    code, _, err = run(capsys, "sparql", "ASK {}", "--endpoint", f"{base}/query")
+    assert code == 2 and "answered 307 Temporary Redirect" in err
+    assert [path for _, path, _ in seen] == ["/query"]
+
+
+def test_an_answer_that_is_not_sparql_results_is_an_error(stub):
+    def html(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/html"}, b"<html>a login page</html>"
+
+    base, _ = stub(html)
+    with pytest.raises(EndpointError, match="answered text/html, which is neither"):
+        remote.query(base, "ASK {}")
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://127.0.0.1/store", "127.0.0.1:7878/store"]
+)
+def test_only_http_urls_are_contacted(url):
+    with pytest.raises(InputError, match="give an http:// or https:// endpoint URL"):
+        remote.query(url, "ASK {}")
+
+
+def test_bad_push_options_are_usage_errors(capsys):
+    for argv, message in (
+        (("--chunk-size", "0"), "'0' is not a positive whole number"),
+        (("--timeout", "-1"), "'-1' is not a positive number of seconds"),
+        (("--asserted", "--inferred"), "not allowed with argument"),
+        (("--graph", "not an iri"), "graph 'not an iri': not an absolute IRI"),
+    ):
+        code, _, err = run(capsys, "push", "--endpoint", "http://127.0.0.1:9/store", *argv)
+        assert code == 2 and message in err, err
+
+
+@pytest.mark.parametrize(
+    ("store", "query"),
+    [
+        ("http://127.0.0.1:7878/store", "http://127.0.0.1:7878/query"),
+        ("http://localhost:3030/l2/data", "http://localhost:3030/l2/sparql"),
+        (
+            "http://localhost:7200/repositories/l2/rdf-graphs/service",
+            "http://localhost:7200/repositories/l2",
+        ),
+        ("http://localhost:8890/sparql-graph-crud-auth", "http://localhost:8890/sparql"),
+        ("https://example.org/graph-store", "https://example.org/graph-store"),
+    ],
+)
+def test_query_endpoint_is_derived_from_the_store_endpoint(store, query):
+    assert remote.query_endpoint_for(store) == query
+
+
+def test_redact_removes_credentials():
+    assert remote.redact("http://u:p@127.0.0.1:1/store?x=1") == "http://127.0.0.1:1/store?x=1"
+    assert remote.redact("http://127.0.0.1:1/store") == "http://127.0.0.1:1/store"
