@@ -115,7 +115,7 @@ CASES = [
         "",
         "id:l-mount-alliance",
         None,
-        "sh:MinCountConstraintComponent",
+        "l2s:AllianceHasTwoMembers",
     ),
     (
         "person with two names",

@@ -1,0 +1,109 @@
+"""OWL 2 RL reasoning: owlrl (the reference) and the fast SPARQL rules reach the same
+entailments, inferred triples stay apart from asserted ones, and the axioms do their work.
+
+owlrl's closure also holds triples with no domain content; ``l2graph.graph.is_noise`` names
+each kind and drops them from both sides: triples about literals, reflexive ``owl:sameAs``
+and every class or property being its own sub/equivalent class or property (scm-cls,
+scm-op), typing as ``owl:Thing``/``rdfs:Resource``/``owl:NamedIndividual``, ``owl:Thing`` as a
+superclass, domain or range, and triples about the RDF/RDFS/OWL/XSD vocabularies themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
+
+import l2graph
+from l2graph import engine, reasoning
+from l2graph.graph import is_noise, load_asserted
+from l2graph.project import ID, INFERRED_GRAPH, L2, Project
+
+L2NS, IDNS = Namespace(L2), Namespace(ID)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+
+def fast_entailments(project: Project) -> set:
+    store = ox.Store()
+    engine.parse_files(project.data_files(), store)
+    reasoning.materialise(store)
+    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+    return {(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)) for q in quads}
+
+
+def reference_entailments(project: Project) -> set:
+    return set(l2graph.infer(load_asserted(project)))
+
+
+def test_same_entailments_as_owlrl_on_the_shipped_graph():
+    project = Project.locate()
+    fast, reference = fast_entailments(project), reference_entailments(project)
+    assert fast == reference, (sorted(reference - fast)[:10], sorted(fast - reference)[:10])
+    assert len(fast) > 400
+
+
+@pytest.mark.slow
+def test_same_entailments_as_owlrl_on_a_synthetic_graph(tmp_path: Path):
+    from benchmarks.generate import generate
+
+    generated = generate(tmp_path / "synthetic", 5_000)
+    project = Project.locate(generated.home)
+    fast, reference = fast_entailments(project), reference_entailments(project)
+    assert fast == reference, (sorted(reference - fast)[:10], sorted(fast - reference)[:10])
+    chain = {t for t in fast if t[1] in (L2NS.sourcesBodiesFrom, L2NS.mount, L2NS.manufacturer)}
+    assert chain, "the synthetic graph should exercise the property chains"
+
+
+def test_noise_filter_names_only_contentless_triples():
+    assert is_noise(
+        (Literal("x"), RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Literal"))
+    )
+    assert is_noise((IDNS.sigma, OWL.sameAs, IDNS.sigma))
+    assert is_noise((IDNS.sigma, RDF.type, OWL.Thing))
+    assert not is_noise((IDNS.sigma, RDF.type, L2NS.Organization))
+    assert not is_noise((IDNS["leica-d-lux-7"], L2NS.manufacturer, IDNS.panasonic))
+
+
+def test_inferred_triples_are_apart_and_derive_what_the_axioms_say(asserted_graph):
+    inferred = l2graph.infer(asserted_graph)
+    assert not set(inferred) & set(asserted_graph)
+    expected = [
+        # property chain: a rebadge is made by its original's maker
+        (IDNS["leica-d-lux-7"], L2NS.manufacturer, IDNS.panasonic),
+        (IDNS["leica-sl2"], L2NS.manufacturer, IDNS.panasonic),
+        # inverses and sub-properties
+        (IDNS["panasonic-s1r"], L2NS.rebadgedAs, IDNS["leica-sl2"]),
+        (IDNS.panasonic, L2NS.memberOf, IDNS["l2-technology"]),
+        (IDNS["l2-technology"], L2NS.hasFoundingMember, IDNS["leica-camera-ag"]),
+        (IDNS["leica-camera-ag"], L2NS.chiefExecutive, IDNS["matthias-harsch"]),
+        # symmetry
+        (IDNS.panasonic, L2NS.collaboratesWith, IDNS["leica-camera-ag"]),
+        # alignment with schema.org and W3C ORG
+        (IDNS["leica-sl2"], RDF.type, URIRef("https://schema.org/ProductModel")),
+        (
+            IDNS["l2-technology"],
+            RDF.type,
+            URIRef("http://www.w3.org/ns/org#OrganizationalCollaboration"),
+        ),
+    ]
+    for triple in expected:
+        assert triple in inferred, triple
+    assert not list(inferred.triples((None, OWL.sameAs, None)))
+
+
+def test_load_graph_with_reason_is_asserted_plus_inferred(asserted_graph, inferred_graph):
+    assert len(inferred_graph) == len(asserted_graph) + len(l2graph.infer(asserted_graph))
+    assert isinstance(inferred_graph, Graph)
