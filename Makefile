@@ -30,7 +30,7 @@ context: $(STAMP)
 	$(BIN)/python -m l2graph.exports > ontology/context.jsonld
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
 	$(BIN)/python -m benchmarks.run --sizes 10000 100000 1000000
 
 clean:
