@@ -24,9 +24,101 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _add_query(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("name", help="query name, number or slug (see 'l2graph queries')")
+    sub.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a query parameter (repeatable)",
+    )
+    _add_output(sub)
+
+
+def _add_sparql(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "query", metavar="QUERY_OR_FILE", help="query text, a .rq file, or - for stdin"
+    )
+    _add_output(sub)
+
+
+def _add_output(sub: argparse.ArgumentParser) -> None:
     from l2graph.results import OUTPUT_FORMATS
 
+    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
+    sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
+    sub.add_argument(
+        "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
+    )
+
+
+def _add_build(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+
+
+def _add_export(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--format", "-f", choices=("turtle", "json-ld", "nt", "xml"), default="turtle")
+    sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+    sub.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
+
+
+def _add_push(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the Graph Store endpoint, e.g. http://127.0.0.1:7878/store",
+    )
+    sub.add_argument("--graph", metavar="IRI", help="named graph to write (default: default graph)")
+    sub.add_argument(
+        "--replace", action="store_true", help="replace the graph's content instead of adding"
+    )
+    which = sub.add_mutually_exclusive_group()
+    which.add_argument(
+        "--inferred",
+        dest="inferred",
+        action="store_true",
+        default=True,
+        help="the asserted and the inferred triples (default)",
+    )
+    which.add_argument(
+        "--asserted", dest="inferred", action="store_false", help="only the asserted triples"
+    )
+    sub.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="where to count the result (default: derived, e.g. …/store gives …/query)",
+    )
+    sub.add_argument(
+        "--chunk-size", type=_positive_int, default=50_000, metavar="N", help="triples per request"
+    )
+    sub.add_argument(
+        "--timeout", type=_positive_float, default=60.0, metavar="S", help="seconds per request"
+    )
+
+
+# name: (help, description, how to add its arguments)
+_COMMANDS = {
+    "queries": ("list the stored queries and their parameters", None, None),
+    "query": ("run a stored query", None, _add_query),
+    "sparql": ("run an ad hoc SPARQL query", None, _add_sparql),
+    "validate": ("check the graph against its SHACL shapes", None, None),
+    "build": ("parse, validate and reason; refresh the cache", None, _add_build),
+    "export": ("write the graph as Turtle, JSON-LD, N-Triples or RDF/XML", None, _add_export),
+    "stats": ("count triples, entities and claims", None, None),
+    "push": (
+        "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
+        "Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then count it there. "
+        "Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
+        _add_push,
+    ),
+}
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's (argparse is slow to build)."""
     parser = _Parser(
         prog="l2graph",
         description="The Leica–Panasonic L² Technology knowledge graph: query, validate, export.",
@@ -38,92 +130,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-
-    commands.add_parser("queries", help="list the stored queries and their parameters")
-
-    query = commands.add_parser("query", help="run a stored query")
-    query.add_argument("name", help="query name, number or slug (see 'l2graph queries')")
-    query.add_argument(
-        "--param",
-        "-p",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="bind a query parameter (repeatable)",
-    )
-    sparql = commands.add_parser("sparql", help="run an ad hoc SPARQL query")
-    sparql.add_argument(
-        "query", metavar="QUERY_OR_FILE", help="query text, a .rq file, or - for stdin"
-    )
-    for sub in (query, sparql):
-        sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
-        sub.add_argument(
-            "--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead"
-        )
-        sub.add_argument(
-            "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
-        )
-
-    commands.add_parser("validate", help="check the graph against its SHACL shapes")
-    build = commands.add_parser("build", help="parse, validate and reason; refresh the cache")
-    build.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
-
-    export = commands.add_parser(
-        "export", help="write the graph as Turtle, JSON-LD, N-Triples or RDF/XML"
-    )
-    export.add_argument(
-        "--format", "-f", choices=("turtle", "json-ld", "nt", "xml"), default="turtle"
-    )
-    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
-    export.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
-
-    commands.add_parser("stats", help="count triples, entities and claims")
-
-    push = commands.add_parser(
-        "push",
-        help="upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
-        description="Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then "
-        "count it there. Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
-    )
-    push.add_argument(
-        "--endpoint",
-        required=True,
-        metavar="URL",
-        help="the Graph Store endpoint, e.g. http://127.0.0.1:7878/store",
-    )
-    push.add_argument(
-        "--graph", metavar="IRI", help="named graph to write (default: default graph)"
-    )
-    push.add_argument(
-        "--replace", action="store_true", help="replace the graph's content instead of adding"
-    )
-    which = push.add_mutually_exclusive_group()
-    which.add_argument(
-        "--inferred",
-        dest="inferred",
-        action="store_true",
-        default=True,
-        help="the asserted and the inferred triples (default)",
-    )
-    which.add_argument(
-        "--asserted", dest="inferred", action="store_false", help="only the asserted triples"
-    )
-    push.add_argument(
-        "--query-endpoint",
-        metavar="URL",
-        help="where to count the result (default: derived, e.g. …/store gives …/query)",
-    )
-    push.add_argument(
-        "--chunk-size", type=_positive_int, default=50_000, metavar="N", help="triples per request"
-    )
-    push.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=60.0,
-        metavar="S",
-        help="seconds to wait per request",
-    )
+    for name, (summary, description, add_arguments) in _COMMANDS.items():
+        if only in (None, name):
+            sub = commands.add_parser(name, help=summary, description=description or summary)
+            if add_arguments:
+                add_arguments(sub)
     return parser
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command named in ``argv``, if it is one we know (skipping ``--home DIR``)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--home":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in _COMMANDS else None
+        elif not word.startswith("--home="):
+            return None
+    return None
 
 
 def _positive_float(text: str) -> float:
@@ -299,7 +324,8 @@ def _cmd_push(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 validation failed, 2 error)."""
     try:
-        args = _parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = _parser(_command_word(argv)).parse_args(argv)
         handler = globals()[f"_cmd_{args.command}"]
         return handler(args)
     except ValidationFailed as exc:
