@@ -35,8 +35,8 @@ _EXPORTS = {
     "QueryResult": "l2graph.api",
     "run_query": "l2graph.api",
     "run_sparql": "l2graph.api",
-    "ValidationReport": "l2graph.validation",
-    "ValidationResult": "l2graph.validation",
+    "ValidationReport": "l2graph.report",
+    "ValidationResult": "l2graph.report",
     "validate": "l2graph.validation",
 }
 

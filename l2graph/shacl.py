@@ -261,7 +261,7 @@ def validate_store(store: ox.Store, shapes_file: Path, graph: str | None = None)
     Returns:
         A :class:`l2graph.validation.ValidationReport`, as pyshacl's would read.
     """
-    from l2graph.validation import ValidationReport, ValidationResult
+    from l2graph.report import ValidationReport, ValidationResult
 
     shapes = ox.Store()
     shapes.load(path=str(shapes_file), format=ox.RdfFormat.TURTLE)

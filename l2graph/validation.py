@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -11,38 +10,7 @@ from rdflib.term import Node
 
 from l2graph.graph import load_asserted, new_graph, parse_turtle
 from l2graph.project import PREFIXES, Project
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result: what failed, where, and why."""
-
-    focus_node: str
-    path: str | None
-    constraint: str
-    message: str
-    severity: str
-    value: str | None = None
-
-    def __str__(self) -> str:
-        where = self.focus_node + (f" {self.path}" if self.path else "")
-        return f"{self.severity}: {where}: {self.message} [{self.constraint}]"
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """Whether the graph conforms, and each result (empty when it conforms)."""
-
-    conforms: bool
-    results: tuple[ValidationResult, ...] = field(default_factory=tuple)
-
-    def text(self) -> str:
-        """A readable report, one line per result."""
-        if self.conforms:
-            return "The graph conforms to its shapes."
-        lines = [f"The graph does not conform: {len(self.results)} result(s)."]
-        lines += [f"  {result}" for result in self.results]
-        return "\n".join(lines)
+from l2graph.report import ValidationReport, ValidationResult
 
 
 def _short(node: Node | None) -> str | None:
