@@ -14,26 +14,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, Graph, Literal, Namespace, URIRef
 
 import l2graph
 from l2graph import engine, reasoning
+from l2graph.api import to_rdflib
 from l2graph.graph import is_noise, load_asserted
 from l2graph.project import ID, INFERRED_GRAPH, L2, Project
 
 L2NS, IDNS = Namespace(L2), Namespace(ID)
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
 
 
 def fast_entailments(project: Project) -> set:
@@ -41,7 +30,7 @@ def fast_entailments(project: Project) -> set:
     engine.parse_files(project.data_files(), store)
     reasoning.materialise(store)
     quads = store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
-    return {(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)) for q in quads}
+    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
 
 
 def reference_entailments(project: Project) -> set:
