@@ -66,6 +66,12 @@ def test_headline_answers_both_leica_panasonic_pairs():
     assert rows == {("Leica D-Lux 7", "Panasonic LX100 II"), ("Leica SL2", "Panasonic S1R")}
 
 
+def test_status_parameter_picks_one_kind_of_unasserted_claim():
+    questions = l2graph.run_query("speculation", status="l2:question")
+    assert [str(r["quote"]) for r in questions] == ["Will Leica produce Micro Four Thirds lenses"]
+    assert len(l2graph.run_query("speculation", status="l2:confirmed")) == 0
+
+
 def test_optional_parameter_narrows_the_answer():
     everything = l2graph.run_query("alliance_members")
     one = l2graph.run_query("alliance_members", alliance="id:l-mount-alliance")
