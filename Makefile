@@ -34,6 +34,7 @@ context: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
 	$(BIN)/python -m benchmarks.run --sizes 10000 100000 1000000
+	$(BIN)/python -m benchmarks.remote --triples 1000000
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

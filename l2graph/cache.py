@@ -172,6 +172,19 @@ def open_store(home: Path | str | None = None, progress: Progress | None = None)
     return store
 
 
+def validated_triples(
+    home: Path | str | None = None, *, inferred: bool = True, progress: Progress | None = None
+) -> set[ox.Triple]:
+    """The validated graph's triples, each once; with the entailments unless told otherwise."""
+    store = open_store(home, progress)
+    names = [ASSERTED_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
+    return {
+        quad.triple
+        for name in names
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+    }
+
+
 def load_validated(
     home: Path | str | None = None, *, inferred: bool = False, progress: Progress | None = None
 ):

@@ -285,19 +285,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_push(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
-
     from l2graph import remote
-    from l2graph.cache import open_store
-    from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+    from l2graph.cache import validated_triples
 
-    store = open_store(args.home, _progress)
-    names = [ASSERTED_GRAPH] + ([INFERRED_GRAPH] if args.inferred else [])
-    triples = {  # a set: a triple both asserted and inferred is sent once
-        quad.triple
-        for name in names
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-    }
+    triples = validated_triples(args.home, inferred=args.inferred, progress=_progress)
 
     def progress(sent: int, total: int) -> None:
         _progress(f"sent {sent} of {total} triples")
