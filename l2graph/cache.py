@@ -130,7 +130,11 @@ def _publish(project: Project, store: ox.Store, fingerprint: str, quads: int) ->
             del on_disk
         final = project.cache_dir / fingerprint
         shutil.rmtree(final, ignore_errors=True)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except OSError:
+            if not (final / "graph.nq").is_file():  # else a concurrent build published it
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for old in project.cache_dir.iterdir():  # only the newest build is kept

@@ -328,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # e.g. a full disk or an unwritable cache directory
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"l2graph: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("l2graph: interrupted", file=sys.stderr)
         return 130

@@ -185,3 +185,12 @@ def test_console_script_and_module_entry_points():
         completed = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         assert completed.returncode == 0, completed.stderr
         assert completed.stdout.startswith("l2graph ")
+
+
+def test_an_unusable_cache_directory_is_one_line_not_a_traceback(capsys, project_copy, monkeypatch):
+    blocker = project_copy / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("L2GRAPH_CACHE_DIR", str(blocker / "cache"))
+    code, _, err = run(capsys, "--home", str(project_copy), "query", "001")
+    assert code == 2
+    assert err.startswith("l2graph: error:") and "not-a-directory" in err
