@@ -9,22 +9,19 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from l2graph.graph import load_asserted, new_graph, parse_turtle
-from l2graph.project import PREFIXES, Project
+from l2graph.project import Project
 from l2graph.report import ValidationReport, ValidationResult
+from l2graph.shacl import short
 
 
 def _short(node: Node | None) -> str | None:
-    """A node as a prefixed name where a known prefix fits, else its N-Triples form."""
+    """An IRI as a prefixed name where a known prefix fits (as the compiled engine writes
+    it), anything else in its N-Triples form."""
     if node is None:
         return None
-    text = str(node)
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and "/" not in text[len(namespace) :]:
-            return f"{prefix}:{text[len(namespace) :]}"
-    if text.startswith("https://w3id.org/l2graph/shapes#"):
-        return "l2s:" + text.split("#", 1)[1]
-    if text.startswith(str(SH)):
-        return "sh:" + text[len(str(SH)) :]
+    if isinstance(node, URIRef):
+        named = short(str(node))
+        return named if not named.startswith("<") else node.n3()
     return node.n3()
 
 
