@@ -52,11 +52,8 @@ def _say(message: str) -> None:
 def measure(home: Path, repeat: int, chunk_size: int) -> dict:
     """Build ``home``, push it to a fresh local Oxigraph server, and time each stored query."""
     import l2graph
-    from l2graph import remote
-    from l2graph.cache import build, validated_triples
 
-    build(home)
-    triples = validated_triples(home)
+    build = l2graph.build(home)
     binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
     base = f"http://127.0.0.1:{_free_port()}"
     location = tempfile.mkdtemp(prefix="l2graph-remote-")
@@ -67,16 +64,15 @@ def measure(home: Path, repeat: int, chunk_size: int) -> dict:
     )
     try:
         _wait_until_up(base, server)
-        _say(f"pushing {len(triples)} triples to {base}/store")
+        _say(f"pushing {build.asserted + build.inferred} triples to {base}/store")
         started = time.perf_counter()
-        held = remote.push(
-            f"{base}/store", triples, expected=len(triples), replace=True,
-            chunk_size=chunk_size, timeout=600.0,
-        )  # fmt: skip
+        sent, held = l2graph.push(
+            f"{base}/store", home=home, replace=True, chunk_size=chunk_size, timeout=600.0
+        )
         push_seconds = time.perf_counter() - started
         queries = {}
         for query in l2graph.list_queries(home):
-            params = {"entity": "id:leica-sl2"} if query.name.startswith("008") else {}
+            params = query.example
             times, rows = [], 0
             for _ in range(repeat):
                 started = time.perf_counter()
@@ -94,7 +90,7 @@ def measure(home: Path, repeat: int, chunk_size: int) -> dict:
             server.kill()
         shutil.rmtree(location, ignore_errors=True)
     return {
-        "triples": len(triples),
+        "triples": sent,
         "held": held,
         "push_seconds": push_seconds,
         "chunk_size": chunk_size,

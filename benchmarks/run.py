@@ -39,7 +39,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import DEFAULT_SEED, PROVENANCE_ENTITY, REPO, generate
+from benchmarks.generate import DEFAULT_SEED, REPO, generate
 from benchmarks.stage import peak_rss_kib
 
 DEFAULT_SIZES = (10_000, 50_000, 100_000, 1_000_000)
@@ -272,11 +272,9 @@ def stored_queries(home: Path) -> list[tuple[str, dict[str, str]]]:
 
     queries = []
     for query in list_queries(home):
-        params = {}
-        for parameter in query.parameters:
-            if parameter.required:
-                # Only 008 needs one today (an entity); an IRI that exists at every size.
-                params[parameter.name] = PROVENANCE_ENTITY
+        # a required parameter takes the query's example (the generator keeps those at every size)
+        required = {p.name for p in query.parameters if p.required}
+        params = {name: value for name, value in query.example.items() if name in required}
         queries.append((query.name, params))
     return queries
 
@@ -930,9 +928,9 @@ def render_docs(results: dict[str, Any], plot_link: str | None) -> str:
         "- **fast: build** is `l2graph.cache.build(home, force=True)`, with the step times of "
         "its `BuildInfo`; **fast: query** runs each stored query "
         f"{results['config']['repeat']} times on an open `l2graph.cache.open_store()` "
-        "(p50 and max), reading every row; query 008 gets "
-        f"`entity={PROVENANCE_ENTITY}`; **fast: export nt** is `load_validated()` + "
-        '`export(graph, "nt", path)`.',
+        "(p50 and max), reading every row; a query with parameters gets "
+        "the first `#+ example:` values; **fast: export nt** is "
+        '`l2graph.export(format="nt", destination=path, inferred=True)`, straight from the store.',
         "- **naive** parses with rdflib, validates the asserted graph with pyshacl (same "
         "options as l2graph) and computes `owlrl.DeductiveClosure(OWLRL_Semantics)`, each "
         "import inside its step, killed after "
@@ -974,10 +972,8 @@ def render_docs(results: dict[str, Any], plot_link: str | None) -> str:
             "",
             "### Queries over the limit",
             "",
-            "Times include reading every row into Python. From "
-            f"{_on_disk_from()} quads on, the cache is an on-disk Oxigraph (RocksDB) store opened "
-            "read-only by each process; smaller graphs are loaded into memory, which is part of "
-            "why time grows faster than the answer between 100k and 1M triples.",
+            "Times include reading every row into Python. The cache is an on-disk Oxigraph "
+            "(RocksDB) store opened read-only by each process.",
             "",
         ]
         for note in notes:
@@ -1036,15 +1032,6 @@ def render_docs(results: dict[str, Any], plot_link: str | None) -> str:
     if profile:
         lines += ["## Profile (cProfile)", "", profile.strip(), ""]
     return "\n".join(lines) + "\n"
-
-
-def _on_disk_from() -> str:
-    """The size from which l2graph's cache is an on-disk store (for the report's wording)."""
-    try:
-        from l2graph.cache import ON_DISK_FROM
-    except ImportError:
-        return "some hundred thousand"
-    return f"{ON_DISK_FROM:,}"
 
 
 def _marked_blocks(text: str) -> list[str]:

@@ -11,7 +11,7 @@ Stages::
                                         a stack sampler (see StackSampler)
     query HOME NAME [--repeat K] [--budget SECONDS] [--param NAME=VALUE]
                                         a stored query K times on the open cache store
-    export HOME OUTPUT                  load_validated + l2graph.export(graph, "nt", OUTPUT)
+    export HOME OUTPUT                  l2graph.export(format="nt", inferred=True) to OUTPUT
     naive HOME                          rdflib parse, pyshacl validate, owlrl closure
 """
 
@@ -197,21 +197,16 @@ def stage_query(
 
 
 def stage_export(home: str, output: str) -> None:
-    """``l2graph export --format nt`` through the API: load from the cache, then serialise."""
+    """``l2graph export --format nt --inferred`` through the API: straight from the store."""
     import l2graph
-    from l2graph.cache import load_validated
 
     started = time.perf_counter()
-    graph = load_validated(home)
-    loaded = time.perf_counter() - started
-    emit(step="load", seconds=loaded, triples=len(graph))
-    started = time.perf_counter()
-    l2graph.export(graph, "nt", output, home)
-    written = time.perf_counter() - started
+    l2graph.export(format="nt", destination=output, home=home, inferred=True)
+    seconds = time.perf_counter() - started
     emit(
         step="export",
-        seconds=loaded + written,
-        steps={"load": loaded, "serialize": written},
+        seconds=seconds,
+        steps={"serialize": seconds},
         bytes=Path(output).stat().st_size,
         done=True,
     )

@@ -7,13 +7,14 @@ A small API over the project's ontology, data, shapes and stored queries::
     for row in l2graph.run_query("leica_bodies_that_are_panasonic_bodies"):
         print(row["leicaName"], "is", row["panasonicName"])
 
-Names are imported on first use, so ``l2graph query`` answers from the cache without
-loading rdflib, owlrl or pyshacl.
+Every operation runs on one core (Oxigraph, see :mod:`l2graph.api`). Names are imported on
+first use, so ``l2graph query`` answers from the cache without loading rdflib, owlrl or
+pyshacl.
 """
 
 from importlib import import_module
 
-from l2graph._version import __version__
+from l2graph._version import __version__ as __version__
 
 _EXPORTS = {
     "BuildInfo": "l2graph.cache",
@@ -26,45 +27,23 @@ _EXPORTS = {
     "TurtleSyntaxError": "l2graph.errors",
     "UnknownQueryError": "l2graph.errors",
     "ValidationFailed": "l2graph.errors",
-    "export": "l2graph.exports",
-    "infer": "l2graph.graph",
-    "load_graph": "l2graph.graph",
     "StoredQuery": "l2graph.queries",
     "get_query": "l2graph.queries",
     "list_queries": "l2graph.queries",
-    "QueryResult": "l2graph.api",
-    "run_query": "l2graph.api",
-    "run_sparql": "l2graph.api",
+    "QueryResult": "l2graph.results",
     "ValidationReport": "l2graph.report",
     "ValidationResult": "l2graph.report",
-    "validate": "l2graph.validation",
+    "export": "l2graph.api",
+    "infer": "l2graph.api",
+    "load_graph": "l2graph.api",
+    "push": "l2graph.api",
+    "run_query": "l2graph.api",
+    "run_sparql": "l2graph.api",
+    "statistics": "l2graph.api",
+    "validate": "l2graph.api",
 }
 
-__all__ = [
-    "BuildInfo",
-    "EndpointError",
-    "InputError",
-    "L2GraphError",
-    "ParameterError",
-    "QueryResult",
-    "QuerySyntaxError",
-    "StoredQuery",
-    "TurtleSyntaxError",
-    "UnknownQueryError",
-    "ValidationFailed",
-    "ValidationReport",
-    "ValidationResult",
-    "__version__",
-    "build",
-    "export",
-    "get_query",
-    "infer",
-    "list_queries",
-    "load_graph",
-    "run_query",
-    "run_sparql",
-    "validate",
-]
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str):

@@ -1,71 +1,129 @@
-"""The query side of the public API: stored and ad hoc queries on the cache, an rdflib graph,
-or a remote SPARQL endpoint."""
+"""The public operations, each one path through the core: the store built from the sources,
+the shapes compiled to SPARQL and the OWL 2 RL rules as SPARQL, all run by Oxigraph.
+
+rdflib is what Python users hold: graphs come back as ``rdflib.Graph`` and query rows as rdflib
+terms. The reference engines (owlrl, pyshacl, rdflib's SPARQL) answer only when asked for by
+``engine=``; the tests hold the core to them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from l2graph import engine
-from l2graph.project import PREFIXES
-from l2graph.queries import get_query
+from l2graph.errors import InputError, ValidationFailed
+from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
+from l2graph.report import ValidationReport
+from l2graph.results import QueryResult
 
-_XSD_STRING = PREFIXES["xsd"] + "string"
-
-
-@dataclass
-class QueryResult:
-    """The answer to a query: named columns and rows of rdflib terms, a boolean, or a graph."""
-
-    columns: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Any = None
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
+CORE = "oxigraph"
 
 
-def to_rdflib(term: Any) -> Any:
-    """A pyoxigraph term as the equal rdflib term (``None`` stays ``None``)."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+def _engine(engine: str, *references: str) -> str:
+    if engine not in (CORE, *references):
+        choices = ", ".join(repr(name) for name in (CORE, *references))
+        raise InputError(f"engine {engine!r} is not one of {choices}")
+    return engine
 
 
-def to_query_result(result: Any) -> QueryResult:
-    """Materialise a pyoxigraph result as a :class:`QueryResult`."""
+def _graph_names(inferred: bool) -> list:
     import pyoxigraph as ox
 
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult(boolean=bool(result))
-    if isinstance(result, ox.QueryTriples):
-        from l2graph.graph import new_graph
+    names = [ASSERTED_GRAPH, INFERRED_GRAPH] if inferred else [ASSERTED_GRAPH]
+    return [ox.NamedNode(name) for name in names]
 
-        graph = new_graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return QueryResult(graph=graph)
-    columns = [variable.value for variable in result.variables]
-    rows = [{name: to_rdflib(solution[name]) for name in columns} for solution in result]
-    return QueryResult(columns=columns, rows=rows)
+
+def validate(
+    graph: Any = None, home: Path | str | None = None, *, engine: str = CORE
+) -> ValidationReport:
+    """Validate the asserted graph against the project's SHACL shapes.
+
+    Args:
+        graph: an rdflib graph (ontology and data) to check instead of the project's sources.
+            Validate asserted triples, not a closure: entailments carry no claims.
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        engine: ``"oxigraph"`` (the core) or ``"pyshacl"`` (the reference).
+
+    Returns:
+        A :class:`ValidationReport`; ``conforms`` is false when any result was found.
+    """
+    project = Project.locate(home)
+    if _engine(engine, "pyshacl") == "pyshacl":
+        from l2graph import reference
+
+        if graph is None:
+            graph = reference.load_asserted(project)
+        return reference.validate(graph, project)
+    if graph is None:
+        from l2graph.cache import build
+
+        try:
+            build(project.home)
+        except ValidationFailed as failure:
+            return failure.report
+        return ValidationReport(conforms=True)
+    from l2graph import shacl
+    from l2graph.bridge import store_from_graph
+
+    return shacl.validate_store(store_from_graph(graph), project.shapes_file)
+
+
+def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: str = CORE):
+    """The knowledge graph as an rdflib graph.
+
+    Args:
+        reason: add the OWL 2 RL entailments to the asserted triples (:func:`infer` gives the
+            entailments alone).
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        engine: ``"oxigraph"`` (the core: the validated build) or ``"owlrl"`` (the reference:
+            rdflib parses the sources, unvalidated, and owlrl reasons).
+
+    Raises:
+        ValidationFailed: (core) the sources do not conform to the shapes.
+    """
+    if _engine(engine, "owlrl") == "owlrl":
+        from l2graph import reference
+
+        graph = reference.load_asserted(Project.locate(home))
+        if reason:
+            graph += reference.infer(graph)
+        return graph
+    import pyoxigraph as ox
+
+    from l2graph.bridge import graph_from_ntriples
+    from l2graph.cache import open_store
+
+    store = open_store(home)
+    return graph_from_ntriples(
+        b"".join(
+            store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+            for name in _graph_names(reason)
+        )
+    )
+
+
+def infer(graph: Any, *, engine: str = CORE):
+    """The OWL 2 RL entailments of an rdflib graph, without the graph itself.
+
+    Args:
+        graph: the asserted triples (ontology and data).
+        engine: ``"oxigraph"`` (the core's rules) or ``"owlrl"`` (the reference).
+    """
+    if _engine(engine, "owlrl") == "owlrl":
+        from l2graph import reference
+
+        return reference.infer(graph)
+    import pyoxigraph as ox
+
+    from l2graph import reasoning
+    from l2graph.bridge import graph_from_ntriples, store_from_graph
+
+    store = store_from_graph(graph)
+    reasoning.materialise(store, INFERRED_GRAPH)
+    return graph_from_ntriples(
+        store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(INFERRED_GRAPH))
+    )
 
 
 def run_sparql(
@@ -75,28 +133,40 @@ def run_sparql(
     endpoint: str | None = None,
     home: Path | str | None = None,
     timeout: float = 30.0,
+    engine: str = CORE,
 ) -> QueryResult:
-    """Run a SPARQL query (read-only; ``SERVICE`` is refused on local engines).
+    """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
 
     Args:
         query: the query text.
-        graph: an rdflib graph to query with rdflib, instead of the built cache.
-        endpoint: a SPARQL 1.1 endpoint URL to query instead of the built cache.
+        graph: an rdflib graph to query instead of the project's build.
+        endpoint: a SPARQL 1.1 endpoint URL to query instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         timeout: seconds to wait for a remote endpoint.
+        engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference, on ``graph``).
 
     Returns:
-        A :class:`QueryResult` with rdflib terms.
+        A :class:`QueryResult`.
     """
     if endpoint is not None:
         from l2graph import remote
 
-        return to_query_result(remote.query(endpoint, query, timeout=timeout))
+        return QueryResult(remote.query(endpoint, query, timeout=timeout))
+    if _engine(engine, "rdflib") == "rdflib":
+        from l2graph import reference
+
+        if graph is None:
+            graph = load_graph(True, home, engine="owlrl")
+        return QueryResult(reference.query(graph, query))
+    from l2graph import engine as core
+
     if graph is not None:
-        return _run_rdflib(graph, query)
+        from l2graph.bridge import store_from_graph
+
+        return QueryResult(core.run(store_from_graph(graph), query))
     from l2graph.cache import open_store
 
-    return to_query_result(engine.run(open_store(home), query))
+    return QueryResult(core.run(open_store(home), query))
 
 
 def run_query(
@@ -106,46 +176,135 @@ def run_query(
     endpoint: str | None = None,
     home: Path | str | None = None,
     timeout: float = 30.0,
+    engine: str = CORE,
     **params: Any,
 ) -> QueryResult:
     """Run a stored query by name with its parameters bound.
 
     Args:
         name: a stored query's name, number or slug (see :func:`list_queries`).
-        graph: an rdflib graph to run it on with rdflib, instead of the built cache.
+        graph: an rdflib graph to run it on instead of the project's build.
         endpoint: a SPARQL 1.1 endpoint URL to run it on instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         timeout: seconds to wait for a remote endpoint.
+        engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference).
         **params: the query's parameters, e.g. ``entity="id:leica-sl2"``.
-
-    Returns:
-        A :class:`QueryResult`: ``columns`` and ``rows`` (dicts of rdflib terms).
 
     Raises:
         UnknownQueryError: no stored query has that name.
         ParameterError: a parameter is missing, unknown or ill-typed.
     """
+    from l2graph.queries import get_query
+
     text = get_query(name, home).bind(params)
-    return run_sparql(text, graph=graph, endpoint=endpoint, home=home, timeout=timeout)
-
-
-def _run_rdflib(graph: Any, query: str) -> QueryResult:
-    from pyparsing import ParseException
-
-    from l2graph.errors import QuerySyntaxError
-
-    engine.refuse_federation(query)
-    try:
-        result = graph.query(query)
-    except ParseException as exc:
-        raise QuerySyntaxError(
-            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
-        ) from None
-    if result.type == "ASK":
-        return QueryResult(boolean=bool(result.askAnswer))
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return QueryResult(graph=result.graph)
-    columns = [str(var) for var in result.vars]
-    return QueryResult(
-        columns=columns, rows=[dict(zip(columns, row, strict=True)) for row in result]
+    return run_sparql(
+        text, graph=graph, endpoint=endpoint, home=home, timeout=timeout, engine=engine
     )
+
+
+def export(
+    graph: Any = None,
+    format: str = "turtle",
+    destination: Path | str | IO[bytes] | None = None,
+    home: Path | str | None = None,
+    *,
+    inferred: bool = False,
+) -> bytes | None:
+    """Export the graph, byte-for-byte reproducible.
+
+    Args:
+        graph: an rdflib graph to export; by default the project's validated build.
+        format: ``turtle``, ``nt``, ``nq``, ``trig``, ``xml`` (RDF/XML) or ``json-ld``
+            (compacted with ``ontology/context.jsonld``, embedded).
+        destination: a path (written atomically), a binary file object, or ``None``.
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        inferred: with the project's build, include the entailments (N-Quads and TriG keep
+            them in their own named graph).
+
+    Returns:
+        The serialised bytes when ``destination`` is ``None``, else ``None``.
+    """
+    import pyoxigraph as ox
+
+    from l2graph import exports
+
+    project = Project.locate(home)
+    exports.check_format(format)
+    if graph is None:
+        from l2graph.cache import open_store
+
+        store, names = open_store(project.home), _graph_names(inferred)
+    else:
+        from l2graph.bridge import store_from_graph
+
+        store, names = store_from_graph(graph), [ox.DefaultGraph()]
+    context = exports.load_context(project) if format == "json-ld" else None
+    data = exports.serialize(store, names, format, context)
+    if destination is None:
+        return data
+    if hasattr(destination, "write"):
+        destination.write(data)
+    else:
+        exports.write_atomically(data, destination)
+    return None
+
+
+def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:
+    """Triple counts per graph, instances per ontology class and claims per status."""
+    from l2graph.cache import open_store, statistics
+
+    return statistics(open_store(home))
+
+
+def push(
+    endpoint: str,
+    *,
+    home: Path | str | None = None,
+    graph: str | None = None,
+    replace: bool = False,
+    inferred: bool = True,
+    query_endpoint: str | None = None,
+    chunk_size: int = 50_000,
+    timeout: float = 60.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Upload the validated graph to a SPARQL 1.1 Graph Store endpoint and count it there.
+
+    Args:
+        endpoint: the Graph Store endpoint, e.g. ``http://127.0.0.1:7878/store``.
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        graph: the named graph to write (default: the default graph).
+        replace: replace the graph's content instead of adding to it.
+        inferred: include the entailments (default) or only the asserted triples.
+        query_endpoint: where to count the result (default: derived from ``endpoint``).
+        chunk_size: triples per request.
+        timeout: seconds per request.
+        progress: called with (triples sent, total) after each request.
+
+    Returns:
+        (triples sent, triples the endpoint holds afterwards).
+
+    Raises:
+        EndpointError: the endpoint refused, failed or holds a different count.
+    """
+    from l2graph import remote
+    from l2graph.cache import open_store
+
+    store = open_store(home)
+    triples = {
+        quad.triple
+        for name in _graph_names(inferred)
+        for quad in store.quads_for_pattern(None, None, None, name)
+    }
+    held = remote.push(
+        endpoint,
+        triples,
+        expected=len(triples),
+        graph=graph,
+        replace=replace,
+        query_endpoint=query_endpoint,
+        chunk_size=chunk_size,
+        timeout=timeout,
+        progress=progress,
+    )
+    return len(triples), held

@@ -1,16 +1,15 @@
-"""The build cache: parse, validate and reason once; every query after that reads the cache.
+"""The core's store: parse, validate and reason once; every operation after that reads it.
 
 Layout under the cache directory::
 
     current.json            which build is live, and the inputs' stat() state it was made from
     <fingerprint>/build.json
-    <fingerprint>/graph.nq  the asserted and inferred named graphs (N-Quads)
-    <fingerprint>/store/    an on-disk Oxigraph store, written only for large graphs
+    <fingerprint>/store/    an on-disk Oxigraph store: the asserted and inferred named graphs
 
-The fingerprint hashes every input file, so an edited source is never answered from a stale
-cache; the stat() state spares the hashing on the hot path. A build that fails validation
-leaves the live cache as it was. Small graphs load from N-Quads into memory faster than an
-on-disk store opens; large ones are opened from the store instead of re-parsed.
+The fingerprint hashes every input file and the build code (parser, compiled shapes, rules),
+so an edited source is never answered from a stale cache; the stat() state spares the hashing
+on the hot path. A build that fails validation leaves the live cache as it was. The store is
+opened read-only, which costs the same at every size: nothing is re-parsed.
 """
 
 from __future__ import annotations
@@ -27,8 +26,6 @@ from l2graph.errors import ValidationFailed
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
 Progress = Callable[[str], None]
-#: From this many quads on, a build also writes an on-disk store.
-ON_DISK_FROM = 300_000
 
 
 class BuildInfo(namedtuple("BuildInfo", "fingerprint asserted inferred seconds")):
@@ -90,11 +87,8 @@ def build(
 
     started = time.perf_counter()
     say("writing the cache")
-    asserted = _count(store, ASSERTED_GRAPH)
-    _publish(project, store, fingerprint, asserted + inferred)
-    stage("write", started)
-    info = BuildInfo(fingerprint, asserted, inferred, seconds)
-    (project.cache_dir / fingerprint / "build.json").write_text(json.dumps(info._asdict()))
+    info = BuildInfo(fingerprint, _count(store, ASSERTED_GRAPH), inferred, seconds)
+    _publish(project, store, info, lambda: stage("write", started))
     _write_current(project, fingerprint, state)
     return info
 
@@ -104,41 +98,41 @@ def _count(store: ox.Store, graph: str) -> int:
 
 
 def validate_store(store: ox.Store, project: Project):
-    """Validate the asserted graph of ``store`` with the shapes compiled to SPARQL.
-
-    pyshacl is the reference (``l2graph.validate``); this engine gives the same results
-    set-at-a-time, which keeps builds of large graphs in seconds (see :mod:`l2graph.shacl`).
-    """
+    """Validate the asserted graph of ``store`` with the shapes compiled to SPARQL."""
     from l2graph import shacl
 
     return shacl.validate_store(store, project.shapes_file, ASSERTED_GRAPH)
 
 
-def _publish(project: Project, store: ox.Store, fingerprint: str, quads: int) -> None:
-    """Write the build beside the live cache, then move it into place in one rename."""
+def _publish(
+    project: Project, store: ox.Store, info: BuildInfo, written: Callable[[], None]
+) -> None:
+    """Write the build beside the live cache, then move it into place in one rename;
+    ``written`` is called once the store is on disk, before its record is."""
     import shutil
     import tempfile
 
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.cache_dir))
     try:
-        store.dump(output=str(staging / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-        if quads >= ON_DISK_FROM:
-            on_disk = ox.Store(str(staging / "store"))
-            on_disk.bulk_extend(store)
-            on_disk.flush()
-            del on_disk
-        final = project.cache_dir / fingerprint
+        on_disk = ox.Store(str(staging / "store"))
+        on_disk.bulk_extend(store)
+        on_disk.flush()
+        on_disk.optimize()
+        del on_disk
+        written()
+        (staging / "build.json").write_text(json.dumps(info._asdict()))
+        final = project.cache_dir / info.fingerprint
         shutil.rmtree(final, ignore_errors=True)
         try:
             os.replace(staging, final)
         except OSError:
-            if not (final / "graph.nq").is_file():  # else a concurrent build published it
+            if not (final / "build.json").is_file():  # else a concurrent build published it
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for old in project.cache_dir.iterdir():  # only the newest build is kept
-        if old.is_dir() and old.name not in (fingerprint,) and not old.name.startswith("."):
+        if old.is_dir() and old.name != info.fingerprint and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -167,41 +161,13 @@ def live_build(project: Project, progress: Progress | None = None) -> Path:
 
 
 def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:
-    """The validated, inferred graph as an Oxigraph store, rebuilt first if any input changed."""
+    """The validated, inferred graph as a read-only store, rebuilt first if any input changed.
+
+    Raises:
+        ValidationFailed: the sources changed and no longer conform.
+    """
     directory = live_build(Project.locate(home), progress)
-    if (directory / "store").is_dir():
-        return ox.Store.read_only(str(directory / "store"))
-    store = ox.Store()
-    store.bulk_load(path=str(directory / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    return store
-
-
-def validated_triples(
-    home: Path | str | None = None, *, inferred: bool = True, progress: Progress | None = None
-) -> set[ox.Triple]:
-    """The validated graph's triples, each once; with the entailments unless told otherwise."""
-    store = open_store(home, progress)
-    names = [ASSERTED_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
-    return {
-        quad.triple
-        for name in names
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-    }
-
-
-def load_validated(
-    home: Path | str | None = None, *, inferred: bool = False, progress: Progress | None = None
-):
-    """The validated graph from the cache as an rdflib graph; with the entailments if asked."""
-    from l2graph.graph import new_graph
-
-    store = open_store(home, progress)
-    graph = new_graph()
-    graphs = [ASSERTED_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
-    for name in graphs:
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
-        graph.parse(data=data, format="nt")
-    return graph
+    return ox.Store.read_only(str(directory / "store"))
 
 
 _STATISTICS = f"""

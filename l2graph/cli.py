@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import l2graph
 from l2graph._version import __version__
 from l2graph.errors import InputError, L2GraphError, ValidationFailed
 
@@ -45,9 +46,12 @@ def _add_sparql(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_output(sub: argparse.ArgumentParser) -> None:
-    from l2graph.results import OUTPUT_FORMATS
-
-    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
+    sub.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "csv", "tsv", "json", "xml", "turtle", "nt"),
+        default="table",
+    )
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
         "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
@@ -59,7 +63,12 @@ def _add_build(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--format", "-f", choices=("turtle", "json-ld", "nt", "xml"), default="turtle")
+    sub.add_argument(
+        "--format",
+        "-f",
+        choices=("turtle", "json-ld", "nt", "nq", "trig", "xml"),
+        default="turtle",
+    )
     sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
     sub.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
 
@@ -99,24 +108,6 @@ def _add_push(sub: argparse.ArgumentParser) -> None:
     )
 
 
-# name: (help, description, how to add its arguments)
-_COMMANDS = {
-    "queries": ("list the stored queries and their parameters", None, None),
-    "query": ("run a stored query", None, _add_query),
-    "sparql": ("run an ad hoc SPARQL query", None, _add_sparql),
-    "validate": ("check the graph against its SHACL shapes", None, None),
-    "build": ("parse, validate and reason; refresh the cache", None, _add_build),
-    "export": ("write the graph as Turtle, JSON-LD, N-Triples or RDF/XML", None, _add_export),
-    "stats": ("count triples, entities and claims", None, None),
-    "push": (
-        "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
-        "Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then count it there. "
-        "Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
-        _add_push,
-    ),
-}
-
-
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that command's (argparse is slow to build)."""
     parser = _Parser(
@@ -130,7 +121,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for name, (summary, description, add_arguments) in _COMMANDS.items():
+    for name, (summary, description, add_arguments, _handler) in _COMMANDS.items():
         if only in (None, name):
             sub = commands.add_parser(name, help=summary, description=description or summary)
             if add_arguments:
@@ -207,109 +198,123 @@ def _query_text(argument: str) -> str:
     return argument
 
 
-def _run(text: str, args: argparse.Namespace) -> int:
-    from l2graph.results import render
-
-    if args.endpoint:
-        from l2graph import remote
-
-        result = remote.query(args.endpoint, text, timeout=args.timeout)
-    else:
-        from l2graph import engine
-        from l2graph.cache import open_store
-
-        result = engine.run(open_store(args.home, _progress), text)
-    _write(render(result, args.format))
-    return EXIT_OK
-
-
 def _cmd_queries(args: argparse.Namespace) -> int:
-    from l2graph.queries import list_queries
-
-    for query in list_queries(args.home):
+    for query in l2graph.list_queries(args.home):
         print(f"{query.name}\n    {query.summary}")
         for p in query.parameters:
             need = "required" if p.required else "optional"
             print(f"    --param {p.name}=<{p.kind}>  ({need}) {p.description}")
+        for example in query.examples:
+            print(f"    example: l2graph query {query.slug} " + _example_flags(example))
+    return EXIT_OK
+
+
+def _example_flags(example: dict[str, str]) -> str:
+    return " ".join(f"-p {name}={value}" for name, value in example.items())
+
+
+def _answer(result, args: argparse.Namespace) -> int:
+    _write(result.serialize(args.format))
     return EXIT_OK
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from l2graph.queries import get_query
-
-    return _run(get_query(args.name, args.home).bind(_params(args.param)), args)
+    result = l2graph.run_query(
+        args.name,
+        home=args.home,
+        endpoint=args.endpoint,
+        timeout=args.timeout,
+        **_params(args.param),
+    )
+    return _answer(result, args)
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
-    return _run(_query_text(args.query), args)
+    result = l2graph.run_sparql(
+        _query_text(args.query), home=args.home, endpoint=args.endpoint, timeout=args.timeout
+    )
+    return _answer(result, args)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from l2graph.cache import build
-
-    info = build(args.home, force=args.force, progress=_progress)
+    info = l2graph.build(args.home, force=args.force, progress=_progress)
     timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in info.seconds.items())
     print(f"built: {info.asserted} asserted and {info.inferred} inferred triples ({timing})")
     return EXIT_OK
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from l2graph.cache import build
-
-    info = build(args.home, progress=_progress)
-    print(f"The graph conforms to its shapes ({info.asserted} asserted triples).")
+    report = l2graph.validate(home=args.home)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    print("The graph conforms to its shapes.")
     return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from l2graph.cache import load_validated
-    from l2graph.exports import export
-
-    graph = load_validated(args.home, inferred=args.inferred, progress=_progress)
-    data = export(graph, args.format, None, args.home)
-    if args.output:
-        from l2graph.exports import write_atomically
-
-        write_atomically(data, args.output)
-    else:
+    data = l2graph.export(
+        format=args.format, destination=args.output, home=args.home, inferred=args.inferred
+    )
+    if data is not None:
         _write(data)
     return EXIT_OK
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from l2graph.cache import open_store, statistics
-
-    for label, value in statistics(open_store(args.home, _progress)):
+    for label, value in l2graph.statistics(args.home):
         print(f"{label:<40} {value}")
     return EXIT_OK
 
 
 def _cmd_push(args: argparse.Namespace) -> int:
-    from l2graph import remote
-    from l2graph.cache import validated_triples
-
-    triples = validated_triples(args.home, inferred=args.inferred, progress=_progress)
-
     def progress(sent: int, total: int) -> None:
         _progress(f"sent {sent} of {total} triples")
 
-    held = remote.push(
+    sent, held = l2graph.push(
         args.endpoint,
-        triples,
-        expected=len(triples),
+        home=args.home,
         graph=args.graph,
         replace=args.replace,
+        inferred=args.inferred,
         query_endpoint=args.query_endpoint,
         chunk_size=args.chunk_size,
         timeout=args.timeout,
         progress=progress,
     )
     where = f"graph <{args.graph}>" if args.graph else "default graph"
-    print(
-        f"pushed {len(triples)} triples to {remote.redact(args.endpoint)} ({where}); "
-        f"the endpoint now holds {held}"
-    )
+    endpoint = _redact(args.endpoint)
+    print(f"pushed {sent} triples to {endpoint} ({where}); the endpoint now holds {held}")
     return EXIT_OK
+
+
+def _redact(url: str) -> str:
+    from l2graph.remote import redact
+
+    return redact(url)
+
+
+# name: (help, description, how to add its arguments, handler)
+_COMMANDS = {
+    "queries": ("list the stored queries and their parameters", None, None, _cmd_queries),
+    "query": ("run a stored query", None, _add_query, _cmd_query),
+    "sparql": ("run an ad hoc SPARQL query", None, _add_sparql, _cmd_sparql),
+    "validate": ("check the graph against its SHACL shapes", None, None, _cmd_validate),
+    "build": ("parse, validate and reason; refresh the cache", None, _add_build, _cmd_build),
+    "export": (
+        "write the graph as Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML",
+        None,
+        _add_export,
+        _cmd_export,
+    ),
+    "stats": ("count triples, entities and claims", None, None, _cmd_stats),
+    "push": (
+        "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
+        "Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then count it there. "
+        "Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
+        _add_push,
+        _cmd_push,
+    ),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,8 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else argv
         args = _parser(_command_word(argv)).parse_args(argv)
-        handler = globals()[f"_cmd_{args.command}"]
-        return handler(args)
+        return _COMMANDS[args.command][3](args)
     except ValidationFailed as exc:
         print(exc.report.text(), file=sys.stderr)
         print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)

@@ -1,7 +1,10 @@
-"""Exports: Turtle, JSON-LD (with the project's local context), N-Triples, RDF/XML.
+"""Exports straight from the store: Turtle, N-Triples, N-Quads, TriG, RDF/XML and JSON-LD.
 
-Output is reproducible (sorted where the serialiser leaves order to hashing) and written
-atomically: a failure never leaves a half-written file behind.
+Every export starts from one canonical N-Triples (or N-Quads) text: blank nodes relabelled by
+RDFC-1.0, lines sorted and each kept once. Oxigraph's serialisers write the other RDF formats
+from that sorted stream, so the same graph always gives the same bytes. JSON-LD is written here,
+subject by subject, compacted with the project's context (``ontology/context.jsonld``), which
+is embedded: nothing is fetched. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -9,17 +12,27 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
-from typing import IO
 
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
 
 from l2graph.errors import InputError
-from l2graph.graph import new_graph
-from l2graph.project import L2, PREFIXES, Project
+from l2graph.project import L2, PREFIXES, Project, short_iri
 
-FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "xml": "xml"}
+#: Export formats and whether each holds named graphs.
+FORMATS = {"turtle": False, "nt": False, "xml": False, "json-ld": False, "nq": True, "trig": True}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+Graphs = list[ox.NamedNode | ox.DefaultGraph]
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_XSD = PREFIXES["xsd"]
 
 # Terms beyond the ontology's own that the data uses, with how their values read.
 _EXTRA_TERMS = {
@@ -44,32 +57,39 @@ _EXTRA_TERMS = {
 }
 
 
-def build_context(ontology: Graph) -> dict:
+def build_context(ontology_file: Path) -> dict:
     """The JSON-LD context for the graph, derived from the ontology's property declarations.
 
     Object properties read as IRIs (``"@type": "@id"``); datatype properties carry their
     range's datatype; language-tagged strings default to English.
     """
-    context: dict = {"@version": 1.1, "@vocab": L2, "@language": "en"}
-    context.update({prefix: namespace for prefix, namespace in PREFIXES.items()})
+    store = ox.Store()
+    store.load(path=str(ontology_file), format=ox.RdfFormat.TURTLE)
+    rows = store.query(
+        """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?property ?kind ?range WHERE {
+          VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty }
+          ?property a ?kind . OPTIONAL { ?property rdfs:range ?range }
+        }"""
+    )
     terms: dict = {}
-    for prop in sorted(set(ontology.subjects(RDF.type, OWL.ObjectProperty))):
-        if str(prop).startswith(L2):
-            terms[str(prop)[len(L2) :]] = {"@id": f"l2:{str(prop)[len(L2) :]}", "@type": "@id"}
-    for prop in sorted(set(ontology.subjects(RDF.type, OWL.DatatypeProperty))):
-        if not str(prop).startswith(L2):
+    for row in sorted(rows, key=lambda row: row["property"].value):
+        prop = row["property"].value
+        if not prop.startswith(L2):
             continue
-        name = str(prop)[len(L2) :]
+        name = prop[len(L2) :]
         definition: dict = {"@id": f"l2:{name}"}
-        datatype = ontology.value(prop, RDFS.range)
-        if datatype == XSD.string:
+        datatype = row["range"].value if row["range"] is not None else ""
+        if row["kind"].value.endswith("ObjectProperty"):
+            definition["@type"] = "@id"
+        elif datatype == _XSD + "string":
             definition["@language"] = None
-        elif isinstance(datatype, URIRef) and str(datatype).startswith(str(XSD)):
-            definition["@type"] = f"xsd:{str(datatype)[len(str(XSD)) :]}"
+        elif datatype.startswith(_XSD):
+            definition["@type"] = f"xsd:{datatype[len(_XSD) :]}"
         terms[name] = definition
-    context.update(_EXTRA_TERMS)
-    context.update(terms)
-    return {"@context": context}
+    context: dict = {"@version": 1.1, "@vocab": L2, "@language": "en", **PREFIXES}
+    return {"@context": {**context, **_EXTRA_TERMS, **terms}}
 
 
 def load_context(project: Project) -> dict:
@@ -80,40 +100,159 @@ def load_context(project: Project) -> dict:
         raise InputError(f"{project.context_file}: cannot read the JSON-LD context: {exc}") from exc
 
 
-def serialize(graph: Graph, fmt: str, home: Path | str | None = None) -> bytes:
-    """The graph in ``fmt`` (turtle, json-ld, nt or xml), byte-for-byte reproducible.
+def canonical_lines(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> list[bytes]:
+    """The graphs' statements as sorted, distinct N-Triples (or N-Quads) lines, without the
+    newline; blank nodes carry their RDFC-1.0 canonical labels.
 
-    Blank nodes get canonical labels and triples a fixed order, so the same graph always
-    gives the same bytes, whatever the process's hash seed.
+    Only the statements that mention a blank node go through canonicalisation: RDFC-1.0 labels
+    a blank node from the statements it occurs in, so the others cannot change its label.
     """
+    plain: list[bytes] = []
+    blank: list[bytes] = []
+    for graph in graphs:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        lines = data.splitlines()
+        if quads and isinstance(graph, ox.NamedNode):
+            suffix = f" {graph} .".encode()
+            lines = [line[:-2] + suffix for line in lines]
+        if b"_:" not in data:
+            plain += lines
+            continue
+        for line in lines:
+            (blank if b"_:" in line else plain).append(line)
+    if blank:
+        dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        plain += ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
+    return sorted(set(plain))
+
+
+def check_format(fmt: str) -> None:
+    """Raise :class:`InputError` naming the choices unless ``fmt`` is an export format."""
     if fmt not in FORMATS:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        graph = to_canonical_graph(graph)
-    ordered = new_graph()
-    for triple in sorted(graph):
-        ordered.add(triple)
-    if fmt == "nt":
-        lines = ordered.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
-    if fmt == "xml":  # rdflib's RDF/XML writer orders by hash; Oxigraph's keeps our order
-        import pyoxigraph as ox
 
-        triples = ox.parse(serialize(ordered, "nt"), format=ox.RdfFormat.N_TRIPLES)
-        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+
+def serialize(store: ox.Store, graphs: Graphs, fmt: str, context: dict | None = None) -> bytes:
+    """The graphs of ``store`` in ``fmt`` (see :data:`FORMATS`), byte-for-byte reproducible.
+
+    Args:
+        store: the store holding the graphs.
+        graphs: the graphs to export; triple formats merge them.
+        fmt: the export format.
+        context: the JSON-LD context (a ``{"@context": …}`` document), for ``json-ld``.
+    """
+    check_format(fmt)
+    lines = canonical_lines(store, graphs, quads=FORMATS[fmt])
+    text = b"\n".join(lines) + b"\n" if lines else b""
+    if fmt in ("nt", "nq"):
+        return text
     if fmt == "json-ld":
-        context = load_context(Project.locate(home))["@context"]
-        text = ordered.serialize(format="json-ld", context=context, auto_compact=True)
-        document = json.loads(text)
-        nodes = document.get("@graph")
-        if isinstance(nodes, list):
-            nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
-        return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    return ordered.serialize(format="turtle", encoding="utf-8")
+        triples = (quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+        return _json_ld(triples, context or {"@context": {}})
+    source = ox.RdfFormat.N_QUADS if FORMATS[fmt] else ox.RdfFormat.N_TRIPLES
+    stream = ox.parse(text, format=source)
+    if not FORMATS[fmt]:
+        stream = (quad.triple for quad in stream)
+    return ox.serialize(stream, format=_RDF_FORMATS[fmt], prefixes=PREFIXES)
 
 
-def write_atomically(data: bytes, destination: Path | str) -> None:
-    """Write ``data`` to a temporary file beside ``destination``, then rename it into place."""
+class _Compactor:
+    """Chooses, for each property and value, the context's term that reads most plainly."""
+
+    def __init__(self, context: dict) -> None:
+        self.context = context
+        self.prefixes = {
+            name: value
+            for name, value in context.items()
+            if isinstance(value, str) and not name.startswith("@")
+        }
+        # property IRI -> [(term, coercion)], coercion: "@id", a datatype IRI, None (a plain
+        # string) or "@language" (a string in the default language)
+        self.terms: dict[str, list[tuple[str, str | None]]] = {}
+        for name, definition in context.items():
+            if name.startswith("@") or not isinstance(definition, dict):
+                continue
+            iri = self.expand(definition["@id"])
+            if "@type" in definition:
+                coercion = definition["@type"]
+                coercion = coercion if coercion == "@id" else self.expand(coercion)
+            elif "@language" in definition and definition["@language"] is None:
+                coercion = None
+            else:
+                coercion = "@language"
+            self.terms.setdefault(iri, []).append((name, coercion))
+        self.language = context.get("@language")
+        self.vocab = context.get("@vocab")
+
+    def expand(self, name: str) -> str:
+        prefix, colon, local = name.partition(":")
+        return self.prefixes[prefix] + local if colon and prefix in self.prefixes else name
+
+    def iri(self, iri: str) -> str:
+        named = short_iri(iri)
+        return iri if named.startswith("<") else named
+
+    def node(self, term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def type_name(self, iri: str) -> str:
+        local = iri[len(self.vocab) :] if self.vocab and iri.startswith(self.vocab) else None
+        if local and local.isidentifier() and local not in self.context:
+            return local  # read against @vocab
+        return self.iri(iri)
+
+    def entry(self, predicate: str, value: ox.NamedNode | ox.BlankNode | ox.Literal):
+        """The key and the JSON value of one statement."""
+        if isinstance(value, ox.Literal):
+            if value.language:
+                wanted = "@language" if value.language == self.language else "-"
+                plain = {"@value": value.value, "@language": value.language}
+            elif value.datatype.value == _XSD + "string":
+                wanted, plain = None, {"@value": value.value}
+            else:
+                wanted = value.datatype.value
+                plain = {"@value": value.value, "@type": self.iri(wanted)}
+            compact = value.value
+        else:
+            wanted, compact = "@id", self.node(value)
+            plain = {"@id": compact}
+        for name, coercion in self.terms.get(predicate, ()):
+            if coercion == wanted:
+                return name, compact
+        return self.iri(predicate), plain
+
+
+def _json_ld(triples: Iterable[ox.Triple], context: dict) -> bytes:
+    """A JSON-LD document: one node object per subject, in the order given."""
+    compactor = _Compactor(context.get("@context", {}))
+    nodes = []
+    for subject, statements in groupby(triples, key=lambda triple: triple.subject):
+        node: dict = {"@id": compactor.node(subject)}
+        for triple in statements:
+            predicate, value = triple.predicate.value, triple.object
+            if predicate == _RDF_TYPE and not isinstance(value, ox.Literal):
+                key, item = "@type", compactor.type_name(value.value)
+            else:
+                key, item = compactor.entry(predicate, value)
+            _add(node, key, item)
+        nodes.append(node)
+    document = {"@context": context.get("@context", {}), "@graph": nodes}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _add(node: dict, key: str, item: object) -> None:
+    if key not in node:
+        node[key] = item
+    elif isinstance(node[key], list):
+        node[key].append(item)
+    else:
+        node[key] = [node[key], item]
+
+
+def write_atomically(chunks: bytes | Iterator[bytes], destination: Path | str) -> None:
+    """Write to a temporary file beside ``destination``, then rename it into place; a failure
+    leaves no file behind."""
     destination = Path(destination)
     directory = destination.parent if str(destination.parent) else Path(".")
     try:
@@ -122,7 +261,8 @@ def write_atomically(data: bytes, destination: Path | str) -> None:
         raise InputError(f"{destination}: cannot write: {exc.strerror}") from exc
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
+                file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, destination)
@@ -133,37 +273,5 @@ def write_atomically(data: bytes, destination: Path | str) -> None:
             os.unlink(temporary)
 
 
-def export(
-    graph: Graph,
-    format: str = "turtle",
-    destination: Path | str | IO[bytes] | None = None,
-    home: Path | str | None = None,
-) -> bytes | None:
-    """Export a graph.
-
-    Args:
-        graph: the graph to export, e.g. ``load_graph()`` or ``load_graph(reason=True)``.
-        format: ``turtle``, ``json-ld`` (compacted with ``ontology/context.jsonld``), ``nt``
-            or ``xml`` (RDF/XML).
-        destination: a path (written atomically), a binary file object, or ``None``.
-        home: the project whose JSON-LD context to use.
-
-    Returns:
-        The serialised bytes when ``destination`` is ``None``, else ``None``.
-    """
-    data = serialize(graph, format, home)
-    if destination is None:
-        return data
-    if hasattr(destination, "write"):
-        destination.write(data)
-    else:
-        write_atomically(data, destination)
-    return None
-
-
 if __name__ == "__main__":  # regenerate ontology/context.jsonld from the ontology
-    from l2graph.graph import parse_turtle
-
-    ontology = new_graph()
-    parse_turtle(Project.locate().ontology_file, ontology)
-    print(json.dumps(build_context(ontology), indent=2, ensure_ascii=False))
+    print(json.dumps(build_context(Project.locate().ontology_file), indent=2, ensure_ascii=False))

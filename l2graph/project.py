@@ -28,11 +28,28 @@ PREFIXES = {
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
 }
+SHAPES_NS = "https://w3id.org/l2graph/shapes#"
+SH = "http://www.w3.org/ns/shacl#"
+# Prefixes for reading validation reports: the project's, plus the shapes' own.
+_SHORT_NAMES = (*PREFIXES.items(), ("l2s", SHAPES_NS), ("sh", SH))
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
-# Package code whose changes change what a build produces.
-_BUILD_CODE = ("reasoning.py", "engine.py")
+# Package code whose changes change what a build produces: parsing, the compiled shapes, the
+# rules and the store layout.
+_BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "cache.py")
+
+
+def short_iri(iri: str) -> str:
+    """An IRI as a person reads it: ``id:leica-sl2``, ``l2s:FactHasClaim``, else ``<iri>``.
+
+    The one IRI shortener: query tables, validation reports of every engine and error
+    messages all name nodes this way.
+    """
+    for prefix, namespace in _SHORT_NAMES:
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
 
 
 class Project:

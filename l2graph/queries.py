@@ -29,14 +29,23 @@ class Parameter(namedtuple("Parameter", "name kind required description")):
     __slots__ = ()
 
 
-class StoredQuery(namedtuple("StoredQuery", "name path summary description parameters text")):
-    """One stored query file: its name, headers, declared parameters and text."""
+class StoredQuery(
+    namedtuple("StoredQuery", "name path summary description parameters examples text")
+):
+    """One stored query file: its name, headers, declared parameters, example parameter values
+    (``#+ example: NAME=VALUE …``, read by ``l2graph queries``, the tests and the benchmarks)
+    and text."""
 
     __slots__ = ()
 
     @property
     def slug(self) -> str:
         return self.name.split("_", 1)[1]
+
+    @property
+    def example(self) -> dict[str, str]:
+        """Parameter values to run the query with: its first ``#+ example:``, else none."""
+        return dict(self.examples[0]) if self.examples else {}
 
     def bind(self, values: Mapping[str, object] | None = None) -> str:
         """The query text with ``values`` bound; checks names, presence and types."""
@@ -109,9 +118,12 @@ def expand_iri(text: str) -> str:
     return ID + text
 
 
-def _parse_header(path: Path, text: str) -> tuple[str, str, tuple[Parameter, ...]]:
+def _parse_header(
+    path: Path, text: str
+) -> tuple[str, str, tuple[Parameter, ...], tuple[dict[str, str], ...]]:
     fields: dict[str, list[str]] = {}
     params: list[Parameter] = []
+    examples: list[dict[str, str]] = []
     key = None
     for line in text.splitlines():
         if not line.startswith("#+"):
@@ -120,9 +132,14 @@ def _parse_header(path: Path, text: str) -> tuple[str, str, tuple[Parameter, ...
             continue
         body = line[2:].strip()
         match = re.match(r"^([a-z]+):\s*(.*)$", body)
-        if match and match.group(1) in ("summary", "description", "param"):
+        if match and match.group(1) in ("summary", "description", "param", "example"):
             key, rest = match.groups()
-            if key == "param":
+            if key == "example":
+                pairs = [pair.partition("=") for pair in rest.split()]
+                if not pairs or any(not name or not eq for name, eq, _ in pairs):
+                    raise InputError(f"{path}: bad '#+ example:' line (NAME=VALUE …): {rest!r}")
+                examples.append({name: value for name, _, value in pairs})
+            elif key == "param":
                 parts = rest.split(None, 3)
                 if (
                     len(parts) < 3
@@ -138,7 +155,15 @@ def _parse_header(path: Path, text: str) -> tuple[str, str, tuple[Parameter, ...
             fields[key].append(body)  # a continuation line
     if "summary" not in fields:
         raise InputError(f"{path}: a stored query opens with a '#+ summary:' line")
-    return " ".join(fields["summary"]), " ".join(fields.get("description", [])), tuple(params)
+    declared = {p.name for p in params}
+    if any(p.required for p in params) and not examples:
+        raise InputError(f"{path}: a query with a required parameter needs a '#+ example:' line")
+    for example in examples:
+        if set(example) - declared:
+            unknown = ", ".join(sorted(set(example) - declared))
+            raise InputError(f"{path}: '#+ example:' names undeclared parameters: {unknown}")
+    summary, description = " ".join(fields["summary"]), " ".join(fields.get("description", []))
+    return summary, description, tuple(params), tuple(examples)
 
 
 def _load(path: Path) -> StoredQuery:
@@ -146,10 +171,10 @@ def _load(path: Path) -> StoredQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    summary, description, params = _parse_header(path, text)
+    summary, description, params, examples = _parse_header(path, text)
     if params and not _WHERE.search(text):
         raise InputError(f"{path}: a query with parameters needs a 'WHERE {{' to bind them in")
-    return StoredQuery(path.stem, path, summary, description, params, text)
+    return StoredQuery(path.stem, path, summary, description, params, examples, text)
 
 
 def list_queries(home: Path | str | None = None) -> list[StoredQuery]:

@@ -1,16 +1,20 @@
-"""Query results in the CLI's output formats.
+"""Query results: one type for every engine's answer, converted only when it is read.
 
-Engines hand over pyoxigraph result objects (a remote endpoint's answer is parsed into the
-same objects), so every output format is produced by one code path: the W3C formats by
-pyoxigraph's serialisers, the readable table here.
+A :class:`QueryResult` keeps the engine's own result (pyoxigraph's; a remote endpoint's answer
+and the rdflib reference's are parsed into the same types). The W3C formats are written by
+pyoxigraph's serialisers, the readable table here; rows become rdflib terms only when a Python
+user reads them, so the command line never imports rdflib.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 import pyoxigraph as ox
 
 from l2graph.errors import InputError
-from l2graph.project import PREFIXES
+from l2graph.project import PREFIXES, short_iri
 
 TABULAR_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -25,17 +29,173 @@ GRAPH_FORMATS = {
 }
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt")
 _CELL_WIDTH = 72
+_XSD = PREFIXES["xsd"]
 
 
-def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+class QueryResult:
+    """The answer to a query: a table of solutions, a boolean (ASK) or triples (CONSTRUCT).
+
+    Iterating gives one dict per row, mapping column names to rdflib terms (``None`` where
+    unbound). :meth:`serialize` writes any of :data:`OUTPUT_FORMATS`; :meth:`to_dataframe`
+    gives a pandas DataFrame.
+    """
+
+    def __init__(self, result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]):
+        self._boolean: ox.QueryBoolean | None = None
+        self._triples: list[ox.Triple] | None = None
+        self._solutions: ox.QuerySolutions | None = None
+        self._buffer: bytes | None = None  # the solutions as SPARQL JSON, once read
+        self._rows: list[dict[str, Any]] | None = None
+        self.columns: list[str] = []
+        if isinstance(result, ox.QueryBoolean):
+            self._boolean = result
+        elif isinstance(result, ox.QuerySolutions):
+            self._solutions = result
+            self.columns = [variable.value for variable in result.variables]
+        else:
+            self._triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
+
+    @property
+    def boolean(self) -> bool | None:
+        """The answer of an ASK query (``None`` for other queries)."""
+        return None if self._boolean is None else bool(self._boolean)
+
+    @property
+    def triples(self) -> list[ox.Triple] | None:
+        """The triples of a CONSTRUCT or DESCRIBE query, as pyoxigraph terms."""
+        return self._triples
+
+    def solutions(self) -> Iterator[ox.QuerySolution]:
+        """The rows as the engine gives them (pyoxigraph terms); can be read more than once."""
+        if self._solutions is None and self._buffer is None:
+            return iter(())
+        return iter(self._replay())
+
+    def _replay(self) -> ox.QuerySolutions:
+        """The solutions afresh: kept as SPARQL JSON after the engine's result is first read."""
+        if self._buffer is None:
+            self._buffer = self._solutions.serialize(format=ox.QueryResultsFormat.JSON)
+            self._solutions = None
+        return ox.parse_query_results(self._buffer, format=ox.QueryResultsFormat.JSON)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts of rdflib terms (converted on first use)."""
+        if self._rows is None:
+            from l2graph.bridge import to_rdflib
+
+            self._rows = [
+                {name: to_rdflib(solution[name]) for name in self.columns}
+                for solution in self.solutions()
+            ]
+        return self._rows
+
+    @property
+    def graph(self) -> Any:
+        """The triples of a CONSTRUCT or DESCRIBE query as an rdflib graph (else ``None``)."""
+        if self._triples is None:
+            return None
+        from l2graph.bridge import graph_from_ntriples
+
+        return graph_from_ntriples(ox.serialize(self._triples, format=ox.RdfFormat.N_TRIPLES))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        if self._triples is not None:
+            return len(self._triples)
+        return 0 if self._boolean is not None else len(self.rows)
+
+    def serialize(self, format: str = "table") -> bytes:
+        """The result in one of :data:`OUTPUT_FORMATS`, written by the engine's serialisers.
+
+        Raises:
+            InputError: the format does not fit the result (a table asked of a graph, …).
+        """
+        if self._triples is not None:
+            format = "turtle" if format == "table" else format
+            if format not in GRAPH_FORMATS:
+                raise InputError(
+                    f"format {format}: a CONSTRUCT or DESCRIBE result is a graph; "
+                    "use turtle, nt or xml"
+                )
+            return ox.serialize(self._triples, format=GRAPH_FORMATS[format], prefixes=PREFIXES)
+        if format not in ("table", *TABULAR_FORMATS):
+            raise InputError(
+                f"format {format}: a SELECT or ASK result is a table; "
+                "use table, csv, tsv, json or xml"
+            )
+        if self._boolean is not None:
+            if format == "table":
+                return b"true\n" if self._boolean else b"false\n"
+            return self._boolean.serialize(format=TABULAR_FORMATS[format])
+        if format == "table":
+            rows = [[_readable(s[name]) for name in self.columns] for s in self.solutions()]
+            return _table(self.columns, rows).encode()
+        if self._buffer is None and format != "json":  # read once: no copy kept
+            return self._solutions.serialize(format=TABULAR_FORMATS[format])
+        solutions = self._replay()
+        if format == "json":
+            return self._buffer
+        return solutions.serialize(format=TABULAR_FORMATS[format])
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame with the query's columns and typed values.
+
+        IRIs and blank nodes become strings, numbers numbers, ``xsd:date`` and
+        ``xsd:dateTime`` dates and datetimes, booleans booleans; other literals their text.
+
+        Raises:
+            InputError: pandas is not installed (``pip install 'l2graph[dataframe]'``).
+        """
+        try:
+            import pandas
+        except ImportError:
+            raise InputError(
+                "to_dataframe needs pandas: pip install 'l2graph[dataframe]'"
+            ) from None
+        records = [
+            [_python_value(solution[name]) for name in self.columns]
+            for solution in self.solutions()
+        ]
+        return pandas.DataFrame.from_records(records, columns=self.columns)
+
+
+def _python_value(term: Any) -> Any:
+    """A term as the plain Python value a DataFrame holds."""
+    import datetime
+    import decimal
+
+    if term is None:
+        return None
+    if not isinstance(term, ox.Literal):
+        return term.value
+    datatype = term.datatype.value.removeprefix(_XSD)
+    converters = {
+        "integer": int,
+        "int": int,
+        "long": int,
+        "decimal": decimal.Decimal,
+        "double": float,
+        "float": float,
+        "boolean": lambda text: text.strip() in ("true", "1"),
+        "date": datetime.date.fromisoformat,
+        "dateTime": datetime.datetime.fromisoformat,
+        "gYear": int,
+    }
+    try:
+        return converters[datatype](term.value) if datatype in converters else term.value
+    except ValueError:  # an ill-typed literal keeps its text
+        return term.value
+
+
+def _readable(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """A term as a person reads it: ``id:leica-sl2``, ``Leica SL2``, ``2022-05-31``."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if term.value.startswith(namespace) and "/" not in term.value[len(namespace) :]:
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return f"<{term.value}>"
+        return short_iri(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value
@@ -51,26 +211,3 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     out += [line(r) for r in clipped]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
-
-
-def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
-    """Serialise a pyoxigraph result in one of :data:`OUTPUT_FORMATS`."""
-    if isinstance(result, ox.QueryTriples):
-        if fmt == "table":
-            fmt = "turtle"
-        if fmt not in GRAPH_FORMATS:
-            raise InputError(
-                f"--format {fmt}: a CONSTRUCT or DESCRIBE result is a graph; use turtle, nt or xml"
-            )
-        return ox.serialize(result, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
-    if fmt in ("turtle", "nt"):
-        raise InputError(
-            f"--format {fmt}: a SELECT or ASK result is a table; use table, csv, tsv, json or xml"
-        )
-    if fmt != "table":
-        return result.serialize(format=TABULAR_FORMATS[fmt])
-    if isinstance(result, ox.QueryBoolean):
-        return b"true\n" if result else b"false\n"
-    columns = [variable.value for variable in result.variables]
-    rows = [[short(solution[name]) for name in columns] for solution in result]
-    return _table(columns, rows).encode()

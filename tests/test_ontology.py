@@ -8,8 +8,9 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 import l2graph
-from l2graph.graph import new_graph, parse_turtle
+from l2graph.bridge import new_graph
 from l2graph.project import L2, ONTOLOGY_IRI, Project
+from l2graph.reference import parse_turtle
 
 ONT = URIRef(ONTOLOGY_IRI)
 L2NS = Namespace(L2)

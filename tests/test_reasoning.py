@@ -1,7 +1,8 @@
-"""OWL 2 RL reasoning: owlrl (the reference) and the fast SPARQL rules reach the same
-entailments, inferred triples stay apart from asserted ones, and the axioms do their work.
+"""OWL 2 RL reasoning: owlrl (the reference) and the core's SPARQL rules reach the same
+entailments through the public API, inferred triples stay apart from asserted ones, and the
+axioms do their work.
 
-owlrl's closure also holds triples with no domain content; ``l2graph.graph.is_noise`` names
+owlrl's closure also holds triples with no domain content; ``l2graph.reference.is_noise`` names
 each kind and drops them from both sides: triples about literals, reflexive ``owl:sameAs``
 and every class or property being its own sub/equivalent class or property (scm-cls,
 scm-op), typing as ``owl:Thing``/``rdfs:Resource``/``owl:NamedIndividual``, ``owl:Thing`` as a
@@ -12,36 +13,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
 
 import l2graph
-from l2graph import engine, reasoning
-from l2graph.api import to_rdflib
-from l2graph.graph import is_noise, load_asserted
-from l2graph.project import ID, INFERRED_GRAPH, L2, Project
+from l2graph.project import ID, L2
+from l2graph.reference import is_noise
 
 L2NS, IDNS = Namespace(L2), Namespace(ID)
 
 
-def fast_entailments(project: Project) -> set:
-    store = ox.Store()
-    engine.parse_files(project.data_files(), store)
-    reasoning.materialise(store)
-    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
-    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
+def both_engines(graph: Graph) -> tuple[set, set]:
+    return set(l2graph.infer(graph)), set(l2graph.infer(graph, engine="owlrl"))
 
 
-def reference_entailments(project: Project) -> set:
-    return set(l2graph.infer(load_asserted(project)))
-
-
-def test_same_entailments_as_owlrl_on_the_shipped_graph():
-    project = Project.locate()
-    fast, reference = fast_entailments(project), reference_entailments(project)
+def test_same_entailments_as_owlrl_on_the_shipped_graph(asserted_graph):
+    fast, reference = both_engines(asserted_graph)
     assert fast == reference, (sorted(reference - fast)[:10], sorted(fast - reference)[:10])
     assert len(fast) > 400
+
+
+def test_the_build_holds_the_rules_entailments(asserted_graph, inferred_graph):
+    """load_graph(reason=True) reads the build's inferred graph: the same as infer(), and as
+    the reference path (rdflib parses the sources, owlrl reasons, noise dropped)."""
+    assert isomorphic(inferred_graph, asserted_graph + l2graph.infer(asserted_graph))
+    assert isomorphic(l2graph.load_graph(reason=True, engine="owlrl"), inferred_graph)
 
 
 @pytest.mark.slow
@@ -49,8 +46,7 @@ def test_same_entailments_as_owlrl_on_a_synthetic_graph(tmp_path: Path):
     from benchmarks.generate import generate
 
     generated = generate(tmp_path / "synthetic", 5_000)
-    project = Project.locate(generated.home)
-    fast, reference = fast_entailments(project), reference_entailments(project)
+    fast, reference = both_engines(l2graph.load_graph(home=generated.home))
     assert fast == reference, (sorted(reference - fast)[:10], sorted(fast - reference)[:10])
     chain = {t for t in fast if t[1] in (L2NS.sourcesBodiesFrom, L2NS.mount, L2NS.manufacturer)}
     assert chain, "the synthetic graph should exercise the property chains"
@@ -96,3 +92,8 @@ def test_inferred_triples_are_apart_and_derive_what_the_axioms_say(asserted_grap
 def test_load_graph_with_reason_is_asserted_plus_inferred(asserted_graph, inferred_graph):
     assert len(inferred_graph) == len(asserted_graph) + len(l2graph.infer(asserted_graph))
     assert isinstance(inferred_graph, Graph)
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(l2graph.InputError, match="'owl' is not one of"):
+        l2graph.infer(Graph(), engine="owl")
