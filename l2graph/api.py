@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
 
 from l2graph.errors import InputError, ValidationFailed
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
 from l2graph.report import ValidationReport
 from l2graph.results import QueryResult
+
+TYPE_CHECKING = False  # typing is not imported at run time: a faster start
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 CORE = "oxigraph"
 
@@ -230,16 +233,18 @@ def export(
 
     project = Project.locate(home)
     exports.check_format(format)
+    quads = exports.FORMATS[format]
     if graph is None:
-        from l2graph.cache import open_store
+        from l2graph.cache import export_source
 
-        store, names = open_store(project.home), _graph_names(inferred)
+        names = [ASSERTED_GRAPH, INFERRED_GRAPH] if inferred else [ASSERTED_GRAPH]
+        lines = exports.build_lines(export_source(project.home), names, quads=quads)
     else:
         from l2graph.bridge import store_from_graph
 
-        store, names = store_from_graph(graph), [ox.DefaultGraph()]
+        lines = exports.canonical_lines(store_from_graph(graph), [ox.DefaultGraph()], quads=quads)
     context = exports.load_context(project) if format == "json-ld" else None
-    data = exports.serialize(store, names, format, context)
+    data = exports.serialize(lines, format, context)
     if destination is None:
         return data
     if hasattr(destination, "write"):

@@ -5,6 +5,8 @@ Layout under the cache directory::
     current.json            which build is live, and the inputs' stat() state it was made from
     <fingerprint>/build.json
     <fingerprint>/store/    an on-disk Oxigraph store: the asserted and inferred named graphs
+    <fingerprint>/graph.nq  the same quads as canonical N-Quads (RDFC-1.0 blank nodes, sorted),
+                            which exports read: faster than decoding every term from the store
 
 The fingerprint hashes every input file and the build code (parser, compiled shapes, rules),
 so an edited source is never answered from a stale cache; the stat() state spares the hashing
@@ -120,6 +122,12 @@ def _publish(
         on_disk.flush()
         on_disk.optimize()
         del on_disk
+        from l2graph.exports import canonical_lines
+
+        names = [ox.NamedNode(ASSERTED_GRAPH), ox.NamedNode(INFERRED_GRAPH)]
+        with open(staging / "graph.nq", "wb") as file:
+            for line in canonical_lines(store, names, quads=True):
+                file.write(line + b"\n")
         written()
         (staging / "build.json").write_text(json.dumps(info._asdict()))
         final = project.cache_dir / info.fingerprint
@@ -158,6 +166,11 @@ def live_build(project: Project, progress: Progress | None = None) -> Path:
         if (directory / "build.json").is_file():
             return directory
     return project.cache_dir / build(project.home, progress=progress).fingerprint
+
+
+def export_source(home: Path | str | None = None) -> Path:
+    """The live build's canonical N-Quads file, rebuilt first if any input changed."""
+    return live_build(Project.locate(home)) / "graph.nq"
 
 
 def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
@@ -133,17 +132,36 @@ def check_format(fmt: str) -> None:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 
-def serialize(store: ox.Store, graphs: Graphs, fmt: str, context: dict | None = None) -> bytes:
-    """The graphs of ``store`` in ``fmt`` (see :data:`FORMATS`), byte-for-byte reproducible.
+def build_lines(path: Path, graphs: list[str], *, quads: bool = False) -> list[bytes]:
+    """The lines of a build's canonical N-Quads file (see :func:`canonical_lines`) that belong
+    to ``graphs``; as N-Triples lines unless ``quads``. Order and canonical labels are kept."""
+    suffixes = tuple(f" <{graph}> .".encode() for graph in graphs)
+    with open(path, "rb") as file:
+        lines = file.read().splitlines()
+    kept: list[bytes] = []
+    previous = None
+    for line in lines:
+        if not line.endswith(suffixes):
+            continue
+        if not quads:
+            line = line[: line.rindex(b" <")] + b" ."  # the graph name is the last term
+            if line == previous:  # one triple in two graphs: the lines are adjacent
+                continue
+            previous = line
+        kept.append(line)
+    return kept
+
+
+def serialize(lines: list[bytes], fmt: str, context: dict | None = None) -> bytes:
+    """Canonical lines (:func:`canonical_lines`) in ``fmt`` (see :data:`FORMATS`): N-Quads
+    lines for the dataset formats, N-Triples lines for the others.
 
     Args:
-        store: the store holding the graphs.
-        graphs: the graphs to export; triple formats merge them.
+        lines: the statements, sorted, one per line, without newlines.
         fmt: the export format.
         context: the JSON-LD context (a ``{"@context": …}`` document), for ``json-ld``.
     """
     check_format(fmt)
-    lines = canonical_lines(store, graphs, quads=FORMATS[fmt])
     text = b"\n".join(lines) + b"\n" if lines else b""
     if fmt in ("nt", "nq"):
         return text
@@ -253,6 +271,8 @@ def _add(node: dict, key: str, item: object) -> None:
 def write_atomically(chunks: bytes | Iterator[bytes], destination: Path | str) -> None:
     """Write to a temporary file beside ``destination``, then rename it into place; a failure
     leaves no file behind."""
+    import tempfile
+
     destination = Path(destination)
     directory = destination.parent if str(destination.parent) else Path(".")
     try:
@@ -260,6 +280,9 @@ def write_atomically(chunks: bytes | Iterator[bytes], destination: Path | str) -
     except OSError as exc:
         raise InputError(f"{destination}: cannot write: {exc.strerror}") from exc
     try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as a plain open() would create it
         with os.fdopen(handle, "wb") as file:
             for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
                 file.write(chunk)

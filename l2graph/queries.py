@@ -177,10 +177,14 @@ def _load(path: Path) -> StoredQuery:
     return StoredQuery(path.stem, path, summary, description, params, examples, text)
 
 
+def _query_files(home: Path | str | None) -> list[Path]:
+    directory = Project.locate(home).queries_dir
+    return [path for path in sorted(directory.glob("*.rq")) if _NAME.match(path.stem)]
+
+
 def list_queries(home: Path | str | None = None) -> list[StoredQuery]:
     """Every stored query of the project, in file-name order."""
-    directory = Project.locate(home).queries_dir
-    return [_load(path) for path in sorted(directory.glob("*.rq")) if _NAME.match(path.stem)]
+    return [_load(path) for path in _query_files(home)]
 
 
 def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
@@ -189,16 +193,15 @@ def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
     Raises:
         UnknownQueryError: no query has that name; the error suggests the nearest one.
     """
-    queries = list_queries(home)
+    files = _query_files(home)
     wanted = name.strip().removesuffix(".rq")
-    for query in queries:
-        number = query.name[:3]
-        if wanted in (query.name, query.slug, number) or (
-            wanted.isdigit() and int(wanted) == int(number)
-        ):
-            return query
+    for path in files:  # matched by file name: only the query asked for is read
+        number, slug = path.stem[:3], path.stem[4:]
+        if wanted in (path.stem, slug, number) or (wanted.isdigit() and int(wanted) == int(number)):
+            return _load(path)
     import difflib
 
+    queries = [_load(path) for path in files]
     candidates = {q.name: q.name for q in queries} | {q.slug: q.name for q in queries}
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.4)
     if not close:  # a word of the slug may still point at one query

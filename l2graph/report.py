@@ -1,32 +1,36 @@
-"""Validation reports, shared by both SHACL engines (and free of rdflib, for fast builds)."""
+"""Validation reports, the same for every SHACL engine (and free of rdflib, for fast builds).
+
+Named tuples rather than dataclasses: the query path imports this module and starts faster
+without dataclasses (and the inspect module it pulls in).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result: what failed, where, and why."""
+class ValidationResult(
+    namedtuple("ValidationResult", "focus_node path constraint message severity value")
+):
+    """One SHACL result: what failed (focus node, path, value), the constraint and why."""
 
-    focus_node: str
-    path: str | None
-    constraint: str
-    message: str
-    severity: str
-    value: str | None = None
+    __slots__ = ()
+
+    def __new__(cls, focus_node, path, constraint, message, severity, value=None):
+        return super().__new__(cls, focus_node, path, constraint, message, severity, value)
 
     def __str__(self) -> str:
         where = self.focus_node + (f" {self.path}" if self.path else "")
         return f"{self.severity}: {where}: {self.message} [{self.constraint}]"
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(namedtuple("ValidationReport", "conforms results")):
     """Whether the graph conforms, and each result (empty when it conforms)."""
 
-    conforms: bool
-    results: tuple[ValidationResult, ...] = field(default_factory=tuple)
+    __slots__ = ()
+
+    def __new__(cls, conforms: bool, results: tuple[ValidationResult, ...] = ()):
+        return super().__new__(cls, conforms, tuple(results))
 
     def text(self) -> str:
         """A readable report, one line per result."""

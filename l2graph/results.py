@@ -9,12 +9,15 @@ user reads them, so the command line never imports rdflib.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import pyoxigraph as ox
 
 from l2graph.errors import InputError
 from l2graph.project import PREFIXES, short_iri
+
+TYPE_CHECKING = False  # typing is not imported at run time: a faster start
+if TYPE_CHECKING:
+    from typing import Any
 
 TABULAR_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
