@@ -33,7 +33,9 @@ context: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
+	$(BIN)/python -m compileall -q l2graph
 	$(BIN)/python -m benchmarks.run --sizes 10000 100000 1000000
+	$(BIN)/python -m benchmarks.core --triples 200000 1000000
 	$(BIN)/python -m benchmarks.remote --triples 1000000
 
 clean:

@@ -11,37 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from benchmarks import oxigraph_server
 
 REPO = Path(__file__).resolve().parent.parent
 START, END = "<!-- remote:start -->", "<!-- remote:end -->"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"oxigraph serve did not answer within {seconds} s")
 
 
 def _say(message: str) -> None:
@@ -54,16 +33,10 @@ def measure(home: Path, repeat: int, chunk_size: int) -> dict:
     import l2graph
 
     build = l2graph.build(home)
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
-    base = f"http://127.0.0.1:{_free_port()}"
-    location = tempfile.mkdtemp(prefix="l2graph-remote-")
-    server = subprocess.Popen(
-        [binary, "serve", "--location", location, "--bind", base.removeprefix("http://")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_up(base, server)
+    with (
+        tempfile.TemporaryDirectory(prefix="l2graph-remote-") as location,
+        oxigraph_server.running(Path(location) / "store") as base,
+    ):
         _say(f"pushing {build.asserted + build.inferred} triples to {base}/store")
         started = time.perf_counter()
         sent, held = l2graph.push(
@@ -72,23 +45,16 @@ def measure(home: Path, repeat: int, chunk_size: int) -> dict:
         push_seconds = time.perf_counter() - started
         queries = {}
         for query in l2graph.list_queries(home):
-            params = query.example
             times, rows = [], 0
             for _ in range(repeat):
                 started = time.perf_counter()
-                rows = len(
-                    l2graph.run_query(query.name, endpoint=f"{base}/query", timeout=600.0, **params)
+                result = l2graph.run_query(
+                    query.name, endpoint=f"{base}/query", timeout=600.0, **query.example
                 )
+                rows = len(result)
                 times.append(time.perf_counter() - started)
             queries[query.name] = {"p50": statistics.median(times), "max": max(times), "rows": rows}
             _say(f"{query.name}: p50 {queries[query.name]['p50'] * 1000:.0f} ms")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(location, ignore_errors=True)
     return {
         "triples": sent,
         "held": held,

@@ -238,13 +238,13 @@ def export(
         from l2graph.cache import export_source
 
         names = [ASSERTED_GRAPH, INFERRED_GRAPH] if inferred else [ASSERTED_GRAPH]
-        lines = exports.build_lines(export_source(project.home), names, quads=quads)
+        text = exports.build_text(export_source(project.home), names, quads=quads)
     else:
         from l2graph.bridge import store_from_graph
 
-        lines = exports.canonical_lines(store_from_graph(graph), [ox.DefaultGraph()], quads=quads)
+        text = exports.canonical_text(store_from_graph(graph), [ox.DefaultGraph()], quads=quads)
     context = exports.load_context(project) if format == "json-ld" else None
-    data = exports.serialize(lines, format, context)
+    data = exports.serialize(text, format, context)
     if destination is None:
         return data
     if hasattr(destination, "write"):

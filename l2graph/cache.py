@@ -5,7 +5,8 @@ Layout under the cache directory::
     current.json            which build is live, and the inputs' stat() state it was made from
     <fingerprint>/build.json
     <fingerprint>/store/    an on-disk Oxigraph store: the asserted and inferred named graphs
-    <fingerprint>/graph.nq  the same quads as canonical N-Quads (RDFC-1.0 blank nodes, sorted),
+    <fingerprint>/asserted.nq, inferred.nq
+                            the same quads as canonical N-Quads (RDFC-1.0 blank nodes, sorted),
                             which exports read: faster than decoding every term from the store
 
 The fingerprint hashes every input file and the build code (parser, compiled shapes, rules),
@@ -122,12 +123,9 @@ def _publish(
         on_disk.flush()
         on_disk.optimize()
         del on_disk
-        from l2graph.exports import canonical_lines
+        from l2graph.exports import write_build_files
 
-        names = [ox.NamedNode(ASSERTED_GRAPH), ox.NamedNode(INFERRED_GRAPH)]
-        with open(staging / "graph.nq", "wb") as file:
-            for line in canonical_lines(store, names, quads=True):
-                file.write(line + b"\n")
+        write_build_files(store, [ASSERTED_GRAPH, INFERRED_GRAPH], staging)
         written()
         (staging / "build.json").write_text(json.dumps(info._asdict()))
         final = project.cache_dir / info.fingerprint
@@ -169,8 +167,9 @@ def live_build(project: Project, progress: Progress | None = None) -> Path:
 
 
 def export_source(home: Path | str | None = None) -> Path:
-    """The live build's canonical N-Quads file, rebuilt first if any input changed."""
-    return live_build(Project.locate(home)) / "graph.nq"
+    """The live build's directory, with its canonical N-Quads files; rebuilt first if any
+    input changed."""
+    return live_build(Project.locate(home))
 
 
 def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:

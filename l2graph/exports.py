@@ -99,14 +99,24 @@ def load_context(project: Project) -> dict:
         raise InputError(f"{project.context_file}: cannot read the JSON-LD context: {exc}") from exc
 
 
+def canonical_text(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> bytes:
+    """:func:`canonical_lines` as one N-Triples (or N-Quads) text."""
+    lines = canonical_lines(store, graphs, quads=quads)
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
 def canonical_lines(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> list[bytes]:
-    """The graphs' statements as sorted, distinct N-Triples (or N-Quads) lines, without the
-    newline; blank nodes carry their RDFC-1.0 canonical labels.
+    """The graphs' statements as N-Triples (or N-Quads) lines without the newline: graph by
+    graph in the order given, each graph's lines sorted and distinct; blank nodes carry their
+    RDFC-1.0 canonical labels, computed over all the graphs together.
 
     Only the statements that mention a blank node go through canonicalisation: RDFC-1.0 labels
     a blank node from the statements it occurs in, so the others cannot change its label.
     """
-    plain: list[bytes] = []
+    if len(graphs) > 1 and not (quads and all(isinstance(g, ox.NamedNode) for g in graphs)):
+        # a relabelled statement finds its graph again by the graph name in its line
+        raise ValueError("several graphs go out only as N-Quads of named graphs")
+    parts: list[list[bytes]] = []
     blank: list[bytes] = []
     for graph in graphs:
         data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
@@ -114,16 +124,46 @@ def canonical_lines(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> 
         if quads and isinstance(graph, ox.NamedNode):
             suffix = f" {graph} .".encode()
             lines = [line[:-2] + suffix for line in lines]
-        if b"_:" not in data:
-            plain += lines
-            continue
-        for line in lines:
-            (blank if b"_:" in line else plain).append(line)
+        if b"_:" in data:
+            blank += [line for line in lines if b"_:" in line]
+            lines = [line for line in lines if b"_:" not in line]
+        parts.append(lines)
     if blank:
         dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_QUADS))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        plain += ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
-    return sorted(set(plain))
+        relabelled = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
+        for graph, lines in zip(graphs, parts, strict=True):
+            suffix = f" {graph} .".encode() if quads and isinstance(graph, ox.NamedNode) else None
+            lines += [line for line in relabelled if suffix is None or line.endswith(suffix)]
+    return [line for lines in parts for line in sorted(set(lines))]
+
+
+def write_build_files(store: ox.Store, graphs: list[str], directory: Path) -> None:
+    """Write each named graph of ``store`` as ``<directory>/<last IRI segment>.nq``: canonical
+    N-Quads (:func:`canonical_lines`), which exports read instead of the store."""
+    names = [ox.NamedNode(graph) for graph in graphs]
+    lines = canonical_lines(store, names, quads=True)
+    for graph in graphs:
+        suffix = f" <{graph}> .".encode()
+        with open(directory / f"{graph.rsplit('/', 1)[-1]}.nq", "wb") as file:
+            for line in lines:
+                if line.endswith(suffix):
+                    file.write(line + b"\n")
+
+
+def build_text(directory: Path, graphs: list[str], *, quads: bool = False) -> bytes:
+    """The canonical text of a build's named ``graphs`` (see :func:`write_build_files`), graph
+    after graph; as N-Triples unless ``quads``.
+
+    A build's graphs hold no triple twice (the rules add only what is not there yet), so the
+    N-Triples stay distinct. N-Triples hold no raw newline inside a term, so ``" <g> .\\n"``
+    only ever ends a line: dropping the graph names is one replace per graph.
+    """
+    data = b"".join((directory / f"{graph.rsplit('/', 1)[-1]}.nq").read_bytes() for graph in graphs)
+    if not quads:
+        for graph in graphs:
+            data = data.replace(f" <{graph}> .\n".encode(), b" .\n")
+    return data
 
 
 def check_format(fmt: str) -> None:
@@ -132,37 +172,16 @@ def check_format(fmt: str) -> None:
         raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 
-def build_lines(path: Path, graphs: list[str], *, quads: bool = False) -> list[bytes]:
-    """The lines of a build's canonical N-Quads file (see :func:`canonical_lines`) that belong
-    to ``graphs``; as N-Triples lines unless ``quads``. Order and canonical labels are kept."""
-    suffixes = tuple(f" <{graph}> .".encode() for graph in graphs)
-    with open(path, "rb") as file:
-        lines = file.read().splitlines()
-    kept: list[bytes] = []
-    previous = None
-    for line in lines:
-        if not line.endswith(suffixes):
-            continue
-        if not quads:
-            line = line[: line.rindex(b" <")] + b" ."  # the graph name is the last term
-            if line == previous:  # one triple in two graphs: the lines are adjacent
-                continue
-            previous = line
-        kept.append(line)
-    return kept
-
-
-def serialize(lines: list[bytes], fmt: str, context: dict | None = None) -> bytes:
-    """Canonical lines (:func:`canonical_lines`) in ``fmt`` (see :data:`FORMATS`): N-Quads
-    lines for the dataset formats, N-Triples lines for the others.
+def serialize(text: bytes, fmt: str, context: dict | None = None) -> bytes:
+    """Canonical statements (:func:`canonical_text`, :func:`build_text`) in ``fmt`` (see
+    :data:`FORMATS`): N-Quads for the dataset formats, N-Triples for the others.
 
     Args:
-        lines: the statements, sorted, one per line, without newlines.
+        text: the statements, sorted, one per line.
         fmt: the export format.
         context: the JSON-LD context (a ``{"@context": …}`` document), for ``json-ld``.
     """
     check_format(fmt)
-    text = b"\n".join(lines) + b"\n" if lines else b""
     if fmt in ("nt", "nq"):
         return text
     if fmt == "json-ld":
@@ -242,9 +261,15 @@ class _Compactor:
 
 
 def _json_ld(triples: Iterable[ox.Triple], context: dict) -> bytes:
-    """A JSON-LD document: one node object per subject, in the order given."""
+    """A JSON-LD document: one node object per subject, in the order given.
+
+    Written node by node, so that only one node is held as Python objects at a time; the
+    bytes are those of ``json.dumps(document, indent=2)``.
+    """
     compactor = _Compactor(context.get("@context", {}))
-    nodes = []
+    head = json.dumps({"@context": context.get("@context", {})}, indent=2, ensure_ascii=False)
+    chunks = [head[: head.rindex("}")].rstrip().encode(), b',\n  "@graph": [']
+    first = True
     for subject, statements in groupby(triples, key=lambda triple: triple.subject):
         node: dict = {"@id": compactor.node(subject)}
         for triple in statements:
@@ -254,9 +279,11 @@ def _json_ld(triples: Iterable[ox.Triple], context: dict) -> bytes:
             else:
                 key, item = compactor.entry(predicate, value)
             _add(node, key, item)
-        nodes.append(node)
-    document = {"@context": context.get("@context", {}), "@graph": nodes}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+        text = json.dumps(node, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        chunks.append((("\n    " if first else ",\n    ") + text).encode())
+        first = False
+    chunks.append(b"\n  ]\n}\n" if not first else b"]\n}\n")
+    return b"".join(chunks)
 
 
 def _add(node: dict, key: str, item: object) -> None:

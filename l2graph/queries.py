@@ -19,6 +19,8 @@ XSD = PREFIXES["xsd"]
 PARAMETER_KINDS = ("iri", "string", "date", "year", "integer")
 _WHERE = re.compile(r"(?m)^[^#\n]*?\bWHERE\s*\{")
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)$")
+_TEXT_HEADERS = ("summary", "description", "performance")  # may go on over "#+   " lines
+_HEADERS = (*_TEXT_HEADERS, "param", "example")
 
 
 # Named tuples rather than dataclasses: the query path starts fast without importing
@@ -30,10 +32,11 @@ class Parameter(namedtuple("Parameter", "name kind required description")):
 
 
 class StoredQuery(
-    namedtuple("StoredQuery", "name path summary description parameters examples text")
+    namedtuple("StoredQuery", "name path summary description parameters examples performance text")
 ):
     """One stored query file: its name, headers, declared parameters, example parameter values
-    (``#+ example: NAME=VALUE …``, read by ``l2graph queries``, the tests and the benchmarks)
+    (``#+ example: NAME=VALUE …``, read by ``l2graph queries``, the tests and the benchmarks),
+    what its plan costs on a large graph (``#+ performance:``, read by the benchmark report)
     and text."""
 
     __slots__ = ()
@@ -118,9 +121,7 @@ def expand_iri(text: str) -> str:
     return ID + text
 
 
-def _parse_header(
-    path: Path, text: str
-) -> tuple[str, str, tuple[Parameter, ...], tuple[dict[str, str], ...]]:
+def _parse_header(path: Path, text: str) -> tuple:
     fields: dict[str, list[str]] = {}
     params: list[Parameter] = []
     examples: list[dict[str, str]] = []
@@ -132,7 +133,7 @@ def _parse_header(
             continue
         body = line[2:].strip()
         match = re.match(r"^([a-z]+):\s*(.*)$", body)
-        if match and match.group(1) in ("summary", "description", "param", "example"):
+        if match and match.group(1) in _HEADERS:
             key, rest = match.groups()
             if key == "example":
                 pairs = [pair.partition("=") for pair in rest.split()]
@@ -151,7 +152,7 @@ def _parse_header(
                 params.append(Parameter(parts[0], parts[1], parts[2] == "required", description))
             else:
                 fields.setdefault(key, []).append(rest)
-        elif key in ("summary", "description"):
+        elif key in _TEXT_HEADERS:
             fields[key].append(body)  # a continuation line
     if "summary" not in fields:
         raise InputError(f"{path}: a stored query opens with a '#+ summary:' line")
@@ -162,8 +163,10 @@ def _parse_header(
         if set(example) - declared:
             unknown = ", ".join(sorted(set(example) - declared))
             raise InputError(f"{path}: '#+ example:' names undeclared parameters: {unknown}")
-    summary, description = " ".join(fields["summary"]), " ".join(fields.get("description", []))
-    return summary, description, tuple(params), tuple(examples)
+    summary, description, performance = (
+        " ".join(fields.get(key, [])) for key in ("summary", "description", "performance")
+    )
+    return summary, description, tuple(params), tuple(examples), performance
 
 
 def _load(path: Path) -> StoredQuery:
@@ -171,10 +174,10 @@ def _load(path: Path) -> StoredQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    summary, description, params, examples = _parse_header(path, text)
+    summary, description, params, examples, performance = _parse_header(path, text)
     if params and not _WHERE.search(text):
         raise InputError(f"{path}: a query with parameters needs a 'WHERE {{' to bind them in")
-    return StoredQuery(path.stem, path, summary, description, params, examples, text)
+    return StoredQuery(path.stem, path, summary, description, params, examples, performance, text)
 
 
 def _query_files(home: Path | str | None) -> list[Path]:

@@ -127,3 +127,14 @@ def test_exports_are_reproducible_across_processes(tmp_path, fmt):
 def test_unknown_export_format_names_the_choices():
     with pytest.raises(l2graph.InputError, match="choose from turtle"):
         l2graph.export(format="yaml")
+
+
+def test_an_export_file_gets_the_usual_permissions(tmp_path: Path):
+    target = tmp_path / "graph.nt"
+    previous = os.umask(0o022)
+    try:
+        l2graph.export(format="nt", destination=target)
+    finally:
+        os.umask(previous)
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left

@@ -51,10 +51,11 @@ def test_query_returns_expected_rows_on_the_cache(query):
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
-def test_rdflib_with_owlrl_agrees_with_oxigraph(query, inferred_graph):
-    """The differential test: the reference stack and the fast path give the same rows."""
+def test_rdflib_with_owlrl_agrees_with_oxigraph(query):
+    """The differential test: the reference stack (rdflib parses the sources, owlrl reasons,
+    rdflib's SPARQL answers) and the core give the same rows."""
     params = expected(query.name)["params"]
-    reference = l2graph.run_query(query.name, graph=inferred_graph, **params)
+    reference = l2graph.run_query(query.name, engine="rdflib", **params)
     fast = l2graph.run_query(query.name, **params)
     assert reference.columns == fast.columns
     assert canonical(reference) == canonical(fast)
@@ -105,3 +106,65 @@ def test_unknown_query_suggests_the_nearest_name():
     with pytest.raises(UnknownQueryError) as error:
         l2graph.get_query("alliance_member")
     assert error.value.suggestion == "002_alliance_members"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
+def test_each_example_binds_and_finds_rows(query):
+    assert query.examples or not query.parameters, "a query with parameters shows an example"
+    for example in query.examples:
+        assert len(l2graph.run_query(query.name, **example)) > 0, example
+
+
+def test_an_rdflib_graph_is_queried_by_the_core(inferred_graph):
+    on_graph = l2graph.run_query("001", graph=inferred_graph)
+    assert canonical(on_graph) == canonical(l2graph.run_query("001"))
+
+
+# ---------------------------------------------------------------- QueryResult
+
+
+def test_rows_are_read_again_and_again_and_every_format_is_written():
+    result = l2graph.run_query("001")
+    first, again = list(result), list(result)
+    assert first == again and len(first) == 2
+    assert result.serialize("csv").splitlines()[0] == b",".join(c.encode() for c in result.columns)
+    assert json.loads(result.serialize("json"))["head"]["vars"] == result.columns
+    assert result.serialize("tsv").count(b"\n") == 3
+    assert b"<sparql" in result.serialize("xml")
+    assert b"(2 rows)" in result.serialize("table")
+    with pytest.raises(l2graph.InputError, match="a table"):
+        result.serialize("turtle")
+
+
+def test_ask_and_construct_results():
+    ask = l2graph.run_sparql("ASK { ?s ?p ?o }")
+    assert ask.boolean is True and ask.serialize("table") == b"true\n"
+    assert json.loads(ask.serialize("json"))["boolean"] is True
+    graph = l2graph.run_sparql(
+        "CONSTRUCT { ?b <urn:same> ?o } "
+        "WHERE { ?b <https://w3id.org/l2graph/ontology#rebadgeOf> ?o }"
+    )
+    assert len(graph) == 2 and len(graph.graph) == 2
+    assert graph.serialize("nt").count(b"<urn:same>") == 2
+    with pytest.raises(l2graph.InputError, match="a graph"):
+        graph.serialize("csv")
+
+
+def test_to_dataframe_types_its_columns():
+    pytest.importorskip("pandas", reason="pandas is in the test extras")
+    import datetime
+
+    frame = l2graph.run_query("timeline").to_dataframe()
+    assert list(frame.columns) == l2graph.run_query("timeline").columns
+    assert datetime.date(2022, 5, 31) in list(frame["date"])  # an xsd:date
+    assert 2023 in list(frame["date"])  # an xsd:gYear, as its year
+    assert "https://w3id.org/l2graph/id/l2-technology" in list(frame["subject"])
+    assert all(isinstance(name, str) for name in frame["subjectName"])
+
+
+def test_to_dataframe_without_pandas_names_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(l2graph.InputError, match=r"l2graph\[dataframe\]"):
+        l2graph.run_query("001").to_dataframe()

@@ -11,30 +11,24 @@ import base64
 import http.server
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
 import l2graph
+from benchmarks import oxigraph_server
 from l2graph import remote
 from l2graph.cache import open_store
 from l2graph.cli import main
 from l2graph.errors import EndpointError, InputError
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
 
-#: Values for required query parameters; a new required parameter must be added here.
-SAMPLE_PARAMETERS = {"entity": "id:leica-sl2"}
 STARTUP_SECONDS = 20
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # Loopback only, and no proxy from the environment in the way.
@@ -49,19 +43,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _oxigraph_binary() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("oxigraph")
 
 
 def _remote_count(base: str, graph: str | None = None) -> int:
@@ -100,15 +81,7 @@ def _rows(result: l2graph.QueryResult) -> tuple[list[str], list[tuple[str, ...]]
 
 
 def _sample_parameters(name: str) -> dict[str, str]:
-    query = l2graph.get_query(name)
-    params = {}
-    for parameter in query.parameters:
-        if parameter.required:
-            assert parameter.name in SAMPLE_PARAMETERS, (
-                f"{name} requires --param {parameter.name}: add a value to SAMPLE_PARAMETERS"
-            )
-            params[parameter.name] = SAMPLE_PARAMETERS[parameter.name]
-    return params
+    return l2graph.get_query(name).example
 
 
 # --- an Oxigraph server for this module ----------------------------------------------------
@@ -117,51 +90,13 @@ def _sample_parameters(name: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of an ``oxigraph serve`` on a free loopback port, stopped afterwards."""
-    binary = _oxigraph_binary()
-    if binary is None:
-        reason = "the oxigraph server binary is not installed (pip install 'oxigraph>=0.5,<0.6')"
+    if oxigraph_server.binary() is None:
         if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    directory = tmp_path_factory.mktemp("oxigraph")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(directory / "server.log", "wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                "serve",
-                "--location",
-                str(directory / "store"),
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                output = (directory / "server.log").read_text(errors="replace")[-800:]
-                pytest.fail(f"oxigraph serve exited with {process.returncode}: {output}")
-            try:
-                with _DIRECT.open(f"{base}/query?query=ASK%7B%7D", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"oxigraph serve did not answer within {STARTUP_SECONDS} s")
-            time.sleep(0.1)
+            pytest.fail(oxigraph_server.MISSING)
+        pytest.skip(oxigraph_server.MISSING)
+    location = tmp_path_factory.mktemp("oxigraph") / "store"
+    with oxigraph_server.running(location, startup_seconds=STARTUP_SECONDS) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +241,7 @@ def test_remote_syntax_error_is_one_line(loaded, capsys):
 
 def test_nothing_listening_fails_fast(capsys):
     open_store()  # build the cache first, so only the connection attempt is timed
-    base = f"http://127.0.0.1:{_free_port()}"
+    base = f"http://127.0.0.1:{oxigraph_server.free_port()}"
     for url, argv in (
         (f"{base}/store", ["push", "--replace"]),
         (f"{base}/query", ["query", "001"]),

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from benchmarks import remote
+from benchmarks import oxigraph_server, remote
 
 
 def test_push_and_remote_queries_are_measured(tmp_path: Path):
-    if not (Path(sys.executable).parent / "oxigraph").exists() and not shutil.which("oxigraph"):
-        message = "the oxigraph server binary is not installed (pip install oxigraph)"
+    if oxigraph_server.binary() is None:
         if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(oxigraph_server.MISSING)
+        pytest.skip(oxigraph_server.MISSING)
     docs = tmp_path / "benchmarks.md"
     docs.write_text("# Benchmarks\n\nearlier results\n")
     argv = ["--home", str(REPO), "--repeat", "1", "--out", str(tmp_path), "--docs", str(docs)]

@@ -1,0 +1,204 @@
+"""The command line against Oxigraph's own tools on the same quads, measured in one run.
+
+``python -m benchmarks.core --triples 200000 1000000`` generates each synthetic project (or
+takes ``--home``), builds it, and then, alternating the two commands of each pair:
+
+* **export**: ``l2graph export -f turtle --inferred -o FILE`` against a Python process that
+  parses the same quads (the build's asserted and inferred graphs, as N-Quads) with pyoxigraph
+  and serialises them as Turtle with the same prefixes;
+* **cold query**: ``l2graph query 001 -f csv`` against ``oxigraph query`` on a store loaded
+  with the same quads (``--union-default-graph``, as l2graph queries it).
+
+Each figure is the median of ``--runs`` whole-process wall times; the ratio is l2graph's median
+over the reference's. Peak RSS comes from GNU ``time`` in separate runs. Results go to
+``core.json`` in ``--out`` and, between markers, into ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import REPO, generate
+from benchmarks.measure import COLD_QUERY, cold_query, own_peak_kib, run_process, say
+
+START, END = "<!-- core:start -->", "<!-- core:end -->"
+# The one-engine issue's limits: ratios to the reference measured in the same run.
+EXPORT_MAX_RATIO = 4.0
+COLD_QUERY_MAX_RATIO = 2.0
+LARGE_EXPORT_SECONDS, LARGE_EXPORT_KIB = 15.0, 1024 * 1024
+
+_REFERENCE_EXPORT = """
+import sys
+import pyoxigraph as ox
+from l2graph.project import PREFIXES
+quads = ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+ox.serialize((quad.triple for quad in quads), output=sys.argv[2], format=ox.RdfFormat.TURTLE,
+             prefixes=PREFIXES)
+"""
+
+
+def export_pair(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
+    """``l2graph export -f turtle --inferred`` against pyoxigraph parse + serialise."""
+    import pyoxigraph as ox
+
+    from l2graph.cache import open_store
+
+    quads_file = workdir / "graph.nq"
+    open_store(home).dump(output=str(quads_file), format=ox.RdfFormat.N_QUADS)
+    bin_dir = Path(sys.executable).parent
+    commands = {
+        "l2graph": [
+            str(bin_dir / "l2graph"),
+            "export", "-f", "turtle", "--inferred", "-o", str(workdir / "l2graph.ttl"),
+        ],
+        "pyoxigraph": [
+            sys.executable, "-c", _REFERENCE_EXPORT, str(quads_file), str(workdir / "ref.ttl"),
+        ],
+    }  # fmt: skip
+    env = dict(os.environ, L2GRAPH_HOME=str(home))
+    times: dict[str, list[float]] = {key: [] for key in commands}
+    for run in range(runs):
+        say(f"export {run + 1}/{runs}")
+        for key, argv in commands.items():
+            finished = run_process(argv, env=env)
+            if finished.returncode != 0:
+                raise RuntimeError(f"{argv[0]} failed with exit code {finished.returncode}")
+            times[key].append(finished.seconds)
+    result: dict[str, Any] = {
+        "runs": runs,
+        "quads": quads_file.read_bytes().count(b"\n"),
+        "commands": {k: " ".join(v).replace(str(workdir), "$TMP") for k, v in commands.items()},
+        "bytes": {"l2graph": (workdir / "l2graph.ttl").stat().st_size},
+    }
+    result["commands"]["pyoxigraph"] = "python -c '<parse N-Quads, serialise Turtle>' …"
+    for key, argv in commands.items():
+        kib, method = own_peak_kib(argv, env, workdir)
+        result[key] = {
+            "median": statistics.median(times[key]),
+            "min": min(times[key]),
+            "max": max(times[key]),
+            "peak_rss_kib": kib,
+            "rss_method": method,
+        }
+    result["ratio"] = result["l2graph"]["median"] / result["pyoxigraph"]["median"]
+    return result
+
+
+def measure(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
+    """Build ``home``, then both pairs."""
+    import l2graph
+
+    info = l2graph.build(home)
+    return {
+        "triples": info.asserted,
+        "inferred": info.inferred,
+        "export": export_pair(home, runs, workdir),
+        "cold_query": cold_query(home, runs, workdir),
+    }
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def section(results: list[dict[str, Any]], command: str) -> str:
+    """The Markdown section for ``docs/benchmarks.md``."""
+    lines = [
+        START,
+        "## One core: export and cold query against Oxigraph's own tools",
+        "",
+        f"`{command}`; each figure is the median of whole-process wall times, commands "
+        "alternated; peak RSS from GNU `time`. **export** is `l2graph export -f turtle "
+        "--inferred -o FILE` against a Python process that parses the same quads (N-Quads) "
+        "with pyoxigraph and serialises Turtle with the same prefixes; **cold query** is "
+        f"`l2graph query {COLD_QUERY} -f csv` against `oxigraph query --union-default-graph` "
+        "on a store loaded with the same quads.",
+        "",
+        "| Triples (asserted + inferred) | Pair | l2graph | reference | ratio | peak RSS l2graph "
+        "/ reference | limit |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        size = f"{result['triples']:,} + {result['inferred']:,}"
+        for key, reference, limit in (
+            ("export", "pyoxigraph", f"≤ {EXPORT_MAX_RATIO:g}×"),
+            ("cold_query", "oxigraph", f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
+        ):
+            pair = result[key]
+            if "skipped" in pair:
+                lines.append(f"| {size} | {key} | skipped: {pair['skipped']} | | | | |")
+                continue
+            ours, theirs = pair["l2graph"], pair[reference]
+            lines.append(
+                f"| {size} | {key.replace('_', ' ')} | {_ms(ours['median'])} | "
+                f"{_ms(theirs['median'])} | {pair['ratio']:.2f}× | "
+                f"{ours['peak_rss_kib'] / 1024:,.0f} / {theirs['peak_rss_kib'] / 1024:,.0f} MiB "
+                f"| {limit} |"
+            )
+    largest = max(results, key=lambda r: r["triples"])
+    export = largest["export"]["l2graph"]
+    ok = export["median"] <= LARGE_EXPORT_SECONDS and export["peak_rss_kib"] <= LARGE_EXPORT_KIB
+    lines += [
+        "",
+        f"Export of the largest graph ({largest['triples']:,} asserted triples): "
+        f"{_ms(export['median'])}, {export['peak_rss_kib'] / 1024:,.0f} MiB peak "
+        f"(limit at 1M: ≤ {LARGE_EXPORT_SECONDS:g} s and ≤ 1 GiB: "
+        f"{'met' if ok else 'not met'}).",
+        "",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(docs: Path, text: str) -> None:
+    """Put ``text`` into ``docs`` between the markers (appending it the first time)."""
+    current = docs.read_text(encoding="utf-8") if docs.is_file() else "# Benchmarks\n"
+    if START in current and END in current:
+        before, after = current[: current.index(START)], current[current.index(END) + len(END) :]
+        current = before + text + after.lstrip("\n")
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    docs.write_text(current, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.core [--triples N …| --home DIR] [--runs K]``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, nargs="+", default=[200_000])
+    parser.add_argument("--home", type=Path, help="an existing project instead of synthetic ones")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    words = argv if argv is not None else sys.argv[1:]
+    command = ("python -m benchmarks.core " + " ".join(words)).strip()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="l2graph-core-") as scratch:
+        os.environ["L2GRAPH_CACHE_DIR"] = str(Path(scratch) / "cache")
+        homes = [args.home] if args.home else []
+        for size in [] if args.home else args.triples:
+            say(f"generating {size:,} triples")
+            homes.append(generate(Path(scratch) / f"synthetic-{size}", size).home)
+        for home in homes:
+            workdir = Path(scratch) / "work"
+            workdir.mkdir(exist_ok=True)
+            results.append(measure(home, args.runs, workdir))
+            shutil.rmtree(workdir)
+            shutil.rmtree(Path(scratch) / "cache", ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "core.json").write_text(json.dumps({"command": command, "results": results}))
+    write_section(args.docs, section(results, command))
+    print(section(results, command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
