@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import REPO, generate
-from benchmarks.measure import COLD_QUERY, cold_query, own_peak_kib, run_process, say
+from benchmarks.measure import COLD_QUERY, alternate, cold_query, own_peak_kib, say
 
 START, END = "<!-- core:start -->", "<!-- core:end -->"
 # The one-engine issue's limits: ratios to the reference measured in the same run.
@@ -64,14 +64,8 @@ def export_pair(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
         ],
     }  # fmt: skip
     env = dict(os.environ, L2GRAPH_HOME=str(home))
-    times: dict[str, list[float]] = {key: [] for key in commands}
-    for run in range(runs):
-        say(f"export {run + 1}/{runs}")
-        for key, argv in commands.items():
-            finished = run_process(argv, env=env)
-            if finished.returncode != 0:
-                raise RuntimeError(f"{argv[0]} failed with exit code {finished.returncode}")
-            times[key].append(finished.seconds)
+    runs_of = alternate(commands, runs, env, "export")
+    times = {key: [f.seconds for f in finished] for key, finished in runs_of.items()}
     result: dict[str, Any] = {
         "runs": runs,
         "quads": quads_file.read_bytes().count(b"\n"),

@@ -301,6 +301,21 @@ def own_peak_kib(argv: list[str], env: dict[str, str], workdir: Path) -> tuple[i
     return run_process(argv, env=env).rusage_kib, "wait4 (at least this benchmark's own size)"
 
 
+def alternate(
+    commands: dict[str, list[str]], runs: int, env: dict[str, str], label: str
+) -> dict[str, list[Finished]]:
+    """Run each command ``runs`` times, in turn (A B A B …), so drift hits both alike."""
+    finished: dict[str, list[Finished]] = {key: [] for key in commands}
+    for run in range(runs):
+        say(f"{label} {run + 1}/{runs}")
+        for key, argv in commands.items():
+            done = run_process(argv, env=env)
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(argv)} failed with exit code {done.returncode}")
+            finished[key].append(done)
+    return finished
+
+
 def cold_query(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
     """Alternate ``l2graph query`` and ``oxigraph query`` on the same data, ``runs`` times each.
 
@@ -343,16 +358,12 @@ def cold_query(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
         ],
     }
     env = dict(os.environ, L2GRAPH_HOME=str(home))
-    times: dict[str, list[float]] = {key: [] for key in commands}
-    rows: dict[str, int] = {}
-    for run in range(runs):
-        say(f"cold query {run + 1}/{runs}")
-        for key, argv in commands.items():
-            finished = run_process(argv, env=env)
-            if finished.returncode != 0:
-                raise RuntimeError(f"{' '.join(argv)} failed with exit code {finished.returncode}")
-            times[key].append(finished.seconds)
-            rows[key] = len(finished.stdout.decode("utf-8").strip().splitlines()) - 1
+    runs_of = alternate(commands, runs, env, "cold query")
+    times = {key: [f.seconds for f in finished] for key, finished in runs_of.items()}
+    rows = {
+        key: len(finished[-1].stdout.decode("utf-8").strip().splitlines()) - 1
+        for key, finished in runs_of.items()
+    }
     # Memory in separate runs, so the timed runs carry no wrapper.
     rss = {
         key: [own_peak_kib(argv, env, workdir) for _ in range(3)] for key, argv in commands.items()

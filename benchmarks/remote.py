@@ -39,7 +39,7 @@ def measure(home: Path, repeat: int, chunk_size: int) -> dict:
     ):
         _say(f"pushing {build.asserted + build.inferred} triples to {base}/store")
         started = time.perf_counter()
-        sent, held = l2graph.push(
+        sent, held, _url = l2graph.push(
             f"{base}/store", home=home, replace=True, chunk_size=chunk_size, timeout=600.0
         )
         push_seconds = time.perf_counter() - started

@@ -272,7 +272,7 @@ def push(
     chunk_size: int = 50_000,
     timeout: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, int]:
+) -> tuple[int, int, str]:
     """Upload the validated graph to a SPARQL 1.1 Graph Store endpoint and count it there.
 
     Args:
@@ -287,7 +287,7 @@ def push(
         progress: called with (triples sent, total) after each request.
 
     Returns:
-        (triples sent, triples the endpoint holds afterwards).
+        (triples sent, triples the endpoint now holds, the endpoint URL without credentials).
 
     Raises:
         EndpointError: the endpoint refused, failed or holds a different count.
@@ -312,4 +312,4 @@ def push(
         timeout=timeout,
         progress=progress,
     )
-    return len(triples), held
+    return len(triples), held, remote.redact(endpoint)

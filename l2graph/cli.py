@@ -158,24 +158,23 @@ def _command_word(argv: list[str]) -> str | None:
     return None
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return value
+def _positive(convert: type, what: str):
+    """An argparse type: a number above zero (and finite), else an error that says ``what``."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value
+_positive_float = _positive(float, "a positive number of seconds")
+_positive_int = _positive(int, "a positive whole number")
 
 
 def _progress(message: str) -> None:
@@ -286,7 +285,7 @@ def _cmd_push(args: argparse.Namespace) -> int:
     def progress(sent: int, total: int) -> None:
         _progress(f"sent {sent} of {total} triples")
 
-    sent, held = l2graph.push(
+    sent, held, endpoint = l2graph.push(
         args.endpoint,
         home=args.home,
         graph=args.graph,
@@ -298,15 +297,8 @@ def _cmd_push(args: argparse.Namespace) -> int:
         progress=progress,
     )
     where = f"graph <{args.graph}>" if args.graph else "default graph"
-    endpoint = _redact(args.endpoint)
     print(f"pushed {sent} triples to {endpoint} ({where}); the endpoint now holds {held}")
     return EXIT_OK
-
-
-def _redact(url: str) -> str:
-    from l2graph.remote import redact
-
-    return redact(url)
 
 
 # name: (help, description, how to add its arguments, handler)
