@@ -140,6 +140,10 @@ def run_sparql(
 ) -> QueryResult:
     """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
 
+    The project's prefixes (``l2:``, ``id:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
+    ``skos:``, ``dcterms:``, ``schema:``, ``org:``, ``prov:``) are predeclared on every path;
+    the query's own ``PREFIX`` lines take precedence.
+
     Args:
         query: the query text.
         graph: an rdflib graph to query instead of the project's build.
@@ -153,8 +157,9 @@ def run_sparql(
     """
     if endpoint is not None:
         from l2graph import remote
+        from l2graph.engine import with_prefixes
 
-        return QueryResult(remote.query(endpoint, query, timeout=timeout))
+        return QueryResult(remote.query(endpoint, with_prefixes(query), timeout=timeout))
     if _engine(engine, "rdflib") == "rdflib":
         from l2graph import reference
 

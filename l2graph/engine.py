@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
-from l2graph.project import ASSERTED_GRAPH
+from l2graph.project import ASSERTED_GRAPH, PREFIXES
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -20,6 +20,9 @@ _OPAQUE = re.compile(
 )
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
+_DECLARATION = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+_PREFIXED_NAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%\\]|\s|$)")
+_SHOWN_CHOICES = 6
 
 
 def refuse_federation(query: str) -> None:
@@ -45,19 +48,63 @@ def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GR
 
 
 def run(store: ox.Store, query: str) -> Result:
-    """Run a read-only SPARQL query over the union of the store's graphs."""
+    """Run a read-only SPARQL query over the union of the store's graphs; the project's
+    prefixes are predeclared (the query's own ``PREFIX`` lines take precedence)."""
     refuse_federation(query)
     try:
-        return store.query(query, use_default_graph_as_union=True)
+        return store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
     except SyntaxError as exc:
-        raise QuerySyntaxError(describe_syntax_error(exc)) from None
+        raise QuerySyntaxError(describe_syntax_error(exc, query)) from None
 
 
-def describe_syntax_error(exc: SyntaxError) -> str:
-    """Oxigraph's ``error at L:C: …`` as ``SPARQL syntax error at line L, column C: …``."""
-    message = str(exc)
+def declared_prefixes(query: str) -> set[str]:
+    """The prefixes a query declares itself."""
+    return {name or "" for name in _DECLARATION.findall(_OPAQUE.sub(" ", query))}
+
+
+def with_prefixes(query: str) -> str:
+    """The query with a ``PREFIX`` line for each project prefix it does not declare, all on
+    one first line: for endpoints, which do not know the project's prefixes."""
+    declared = declared_prefixes(query)
+    missing = [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items() if name not in declared]
+    return " ".join(missing) + "\n" + query if missing else query
+
+
+def describe_syntax_error(exc: SyntaxError, query: str) -> str:
+    """Oxigraph's ``error at L:C: …`` as one short line: where, the token there, and either
+    the undeclared prefix or a few of the tokens that would have fitted."""
+    message = str(exc).replace("\n", " ")
     match = _POSITION.match(message)
-    if match:
-        line, column = match.groups()
-        return f"SPARQL syntax error at line {line}, column {column}: {message[match.end() :]}"
-    return f"SPARQL syntax error: {message}"
+    if not match:
+        return f"SPARQL syntax error: {message}"
+    line, column = (int(group) for group in match.groups())
+    lines = query.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    where = f"SPARQL syntax error at line {line}, column {column}"
+    detail = message[match.end() :]
+    undeclared = _first_undeclared_prefix(query)
+    if undeclared:  # whatever the parser says, this is the likeliest cause
+        name, at_line, at_column = undeclared
+        return (
+            f"SPARQL syntax error at line {at_line}, column {at_column}: undeclared prefix "
+            f"'{name}:' (declare it with PREFIX {name}: <…>; predeclared: {', '.join(PREFIXES)})"
+        )
+    token = text[max(column - 1, 0) :].split(maxsplit=1)
+    near = f" near '{token[0][:30]}'" if token else " at the end of the line"
+    choices = detail.removeprefix("expected one of ").split(", ")
+    if detail.startswith("expected one of ") and len(choices) > _SHOWN_CHOICES:
+        detail = "expected one of " + ", ".join(choices[:_SHOWN_CHOICES]) + ", …"
+    return f"{where}{near}: {detail}"
+
+
+def _first_undeclared_prefix(query: str) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix neither the query nor the project declares, with
+    its line and column (1-based); strings, IRIs and comments are skipped."""
+    known = declared_prefixes(query) | set(PREFIXES)
+    blanked = _OPAQUE.sub(lambda opaque: re.sub(r"[^\n]", " ", opaque[0]), query)
+    for number, text in enumerate(blanked.split("\n"), start=1):
+        for match in _PREFIXED_NAME.finditer(text):
+            name = match.group(1) or ""
+            if name not in known:
+                return name, number, match.start() + 1
+    return None

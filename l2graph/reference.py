@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from l2graph.bridge import new_graph
 from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
-from l2graph.project import Project, short_iri
+from l2graph.project import PREFIXES, Project, short_iri
 from l2graph.report import ValidationReport, ValidationResult
 
 # Terms of the W3C vocabularies themselves: owlrl's closure restates facts about them
@@ -143,7 +143,7 @@ def query(graph: Graph, text: str) -> Any:
 
     refuse_federation(text)
     try:
-        result = graph.query(text)
+        result = graph.query(text, initNs=PREFIXES)
     except ParseException as exc:
         raise QuerySyntaxError(
             f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"

@@ -194,3 +194,38 @@ def test_an_unusable_cache_directory_is_one_line_not_a_traceback(capsys, project
     code, _, err = run(capsys, "--home", str(project_copy), "query", "001")
     assert code == 2
     assert err.startswith("l2graph: error:") and "not-a-directory" in err
+
+
+def test_ad_hoc_sparql_knows_the_project_prefixes(capsys):
+    code, out, err = run(capsys, "sparql", "SELECT ?b WHERE { ?b l2:rebadgeOf ?o }", "-f", "csv")
+    assert code == 0, err
+    assert sorted(out.splitlines()[1:]) == [
+        "https://w3id.org/l2graph/id/leica-d-lux-7",
+        "https://w3id.org/l2graph/id/leica-sl2",
+    ]
+
+
+def test_a_query_s_own_prefix_wins(capsys):
+    query = "PREFIX l2: <urn:other#> ASK { ?b l2:rebadgeOf ?o }"
+    assert run(capsys, "sparql", query) == (0, "false\n", "")
+
+
+def test_an_undeclared_prefix_is_one_line_that_names_it(capsys):
+    code, out, err = run(capsys, "sparql", 'SELECT ?b WHERE { ?b <urn:p> "a:b" ; foo:bar ?o }')
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and len(err) < 300
+    assert "line 1" in err and "undeclared prefix 'foo:'" in err
+
+
+def test_a_syntax_error_is_one_short_line_with_its_position(capsys):
+    code, _, err = run(capsys, "sparql", "SELEC ?b WHERE { ?b l2:rebadgeOf ?o }")
+    assert code == 2 and err.count("\n") == 1 and len(err) < 300
+    assert "line 1, column" in err and "near 'WHERE'" in err
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_the_api_predeclares_prefixes_on_every_engine(engine):
+    import l2graph
+
+    result = l2graph.run_sparql("SELECT ?b WHERE { ?b l2:rebadgeOf ?o }", engine=engine)
+    assert {str(row["b"]).rsplit("/", 1)[-1] for row in result} == {"leica-sl2", "leica-d-lux-7"}

@@ -229,6 +229,15 @@ def test_remote_results_are_the_local_result_types(loaded):
     assert len(l2graph.run_sparql("DESCRIBE <urn:none>", endpoint=endpoint).graph) == 0
 
 
+def test_an_endpoint_gets_the_project_prefixes_declared(loaded, capsys):
+    query = "SELECT ?b WHERE { ?b l2:rebadgeOf ?o }"
+    code, there, err = run(capsys, "sparql", query, "-f", "csv", "--endpoint", f"{loaded}/query")
+    assert code == 0, err
+    _, here, _ = run(capsys, "sparql", query, "-f", "csv")
+    assert sorted(there.splitlines()) == sorted(here.splitlines())
+    assert len(here.splitlines()) == 3
+
+
 def test_remote_syntax_error_is_one_line(loaded, capsys):
     code, out, err = run(capsys, "sparql", "SELECT WHERE {", "--endpoint", f"{loaded}/query")
     assert code == 2 and out == ""
