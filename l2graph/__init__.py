@@ -33,6 +33,7 @@ _EXPORTS = {
     "QueryResult": "l2graph.results",
     "ValidationReport": "l2graph.report",
     "ValidationResult": "l2graph.report",
+    "coverage": "l2graph.api",
     "export": "l2graph.api",
     "infer": "l2graph.api",
     "load_graph": "l2graph.api",

@@ -255,8 +255,28 @@ def export(
     if hasattr(destination, "write"):
         destination.write(data)
     else:
-        exports.write_atomically(data, destination)
+        from l2graph.files import write_atomically
+
+        write_atomically(data, destination)
     return None
+
+
+def coverage(home: Path | str | None = None):
+    """The articles sentence by sentence: which claims cover each sentence, which sentences are
+    excluded and why, and which are neither (see :mod:`l2graph.sources`).
+
+    Args:
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout. The
+            article texts are read from ``$L2GRAPH_SOURCES`` or ``../shared/sources``.
+
+    Returns:
+        A ``CoverageReport``: ``complete``, ``problems()`` and ``text()`` (Markdown).
+    """
+    from l2graph import sources
+    from l2graph.cache import open_store
+
+    project = Project.locate(home)
+    return sources.coverage(open_store(project.home), project, sources.sources_dir(project))
 
 
 def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import l2graph
 from l2graph._version import __version__
 from l2graph.errors import InputError, L2GraphError, ValidationFailed
+from l2graph.files import write_atomically
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -275,6 +276,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_coverage(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    report = l2graph.coverage(args.home)
+    text = report.text().encode()
+    if args.output:
+        write_atomically(text, args.output)
+    else:
+        _write(text)
+    for problem in report.problems():
+        print(f"l2graph: {problem}", file=sys.stderr)
+    return EXIT_OK if report.complete else EXIT_INVALID
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     for label, value in l2graph.statistics(args.home):
         print(f"{label:<40} {value}")
@@ -315,6 +332,13 @@ _COMMANDS = {
         _cmd_export,
     ),
     "stats": ("count triples, entities and claims", None, None, _cmd_stats),
+    "coverage": (
+        "report every sentence of the articles and the claims that cover it",
+        "Write the articles sentence by sentence with the claims that cover each (docs/sources.md"
+        " is this report); exit 1 when a sentence has neither a claim nor an exclusion.",
+        _add_coverage,
+        _cmd_coverage,
+    ),
     "push": (
         "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
         "Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then count it there. "

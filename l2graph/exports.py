@@ -10,8 +10,7 @@ is embedded: nothing is fetched. Files are written atomically.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
 
@@ -293,34 +292,6 @@ def _add(node: dict, key: str, item: object) -> None:
         node[key].append(item)
     else:
         node[key] = [node[key], item]
-
-
-def write_atomically(chunks: bytes | Iterator[bytes], destination: Path | str) -> None:
-    """Write to a temporary file beside ``destination``, then rename it into place; a failure
-    leaves no file behind."""
-    import tempfile
-
-    destination = Path(destination)
-    directory = destination.parent if str(destination.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{destination}: cannot write: {exc.strerror}") from exc
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as a plain open() would create it
-        with os.fdopen(handle, "wb") as file:
-            for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
-                file.write(chunk)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, destination)
-    except OSError as exc:
-        raise InputError(f"{destination}: cannot write: {exc.strerror}") from exc
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 if __name__ == "__main__":  # regenerate ontology/context.jsonld from the ontology

@@ -46,6 +46,7 @@ def sources_dir() -> Path:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    os.environ.setdefault("L2GRAPH_SOURCES", str(path))  # for project copies, elsewhere
     return path
 
 
