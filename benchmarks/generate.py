@@ -214,6 +214,12 @@ _YEARS = range(1998, 2025)
 
 # Short quotes per predicate; {s} and {o} are labels, so every quote stays under thirty words.
 _QUOTES = {
+    # an article's own statements, backed by claims stated in that article
+    "schema:datePublished": ("date {o}", "published on {o}"),
+    "schema:about": ("news about {o}", "this article looks at {o}"),
+    "dcterms:title": ("{o}",),
+    "schema:author": ("by {o}",),
+    "schema:publisher": ("published by {o}",),
     "l2:brand": ("the {s} is sold under the {o} name", "{o} launched the {s}"),
     "l2:manufacturer": ("the {s} is made by {o}", "{o} builds the {s} in its own factory"),
     "l2:mount": ("the {s} uses the {o}", "the {s} takes lenses for the {o}"),
@@ -387,8 +393,10 @@ class _World:
         context: Entity | None = None,
         status: str | None = None,
         quote: str | None = None,
+        article: Entity | None = None,
     ) -> None:
-        """Write one claim; a confirmed or reported one when ``status`` is not given."""
+        """Write one claim; a confirmed or reported one when ``status`` is not given; stated
+        in ``article``, or in an article about ``context``."""
         rng = self.rng
         self.claim_number += 1
         if status is None:
@@ -398,7 +406,7 @@ class _World:
             quote = template.format(s=subject.label, o=object_text)
         quote = " ".join(quote.split()[:30])  # the shapes allow at most thirty words
         candidates = self.articles_of.get(context.iri, ()) if context else ()
-        article = rng.choice(candidates or self.articles)
+        article = article or rng.choice(candidates or self.articles)
         pairs = [
             ("a", "l2:Claim"),
             ("rdf:subject", subject.iri),
@@ -561,16 +569,24 @@ def _write_world(world: _World, target: int) -> None:
         pairs = [
             ("a", "l2:Article"),
             ("rdfs:label", _lang(article.label)),
-            ("schema:datePublished", _typed(date, "date")),
-            ("schema:about", about.iri),
             ("l2:sourceFile", f'"{date}-{slug}.txt"'),
         ]
+        statements = [
+            ("schema:datePublished", _typed(date, "date"), date),
+            ("schema:about", about.iri, about.label),
+        ]
         if rng.random() < 0.7:
-            pairs.append(("dcterms:title", _lang(f"{about.label} news, {date}")))
+            title = f"{about.label} news, {date}"
+            statements.append(("dcterms:title", _lang(title), title))
         if rng.random() < 0.8:
-            pairs.append(("schema:author", rng.choice(journalists).iri))
+            author = rng.choice(journalists)
+            statements.append(("schema:author", author.iri, author.label))
         if rng.random() < 0.8:
-            pairs.append(("schema:publisher", rng.choice(publications).iri))
+            publisher = rng.choice(publications)
+            statements.append(("schema:publisher", publisher.iri, publisher.label))
+        for predicate, obj, text in statements:  # each stated, with a claim, by the article
+            pairs.append((predicate, obj))
+            w.claim(article, predicate, obj, text, status="l2:confirmed", article=article)
         w.write(w.entities, article, pairs)
         w.count("l2:Article")
     w.articles = articles

@@ -34,6 +34,8 @@ _EXPORTS = {
     "ValidationReport": "l2graph.report",
     "ValidationResult": "l2graph.report",
     "coverage": "l2graph.api",
+    "describe": "l2graph.api",
+    "UnknownEntityError": "l2graph.errors",
     "export": "l2graph.api",
     "infer": "l2graph.api",
     "load_graph": "l2graph.api",

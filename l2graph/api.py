@@ -279,6 +279,27 @@ def coverage(home: Path | str | None = None):
     return sources.coverage(open_store(project.home), project, sources.sources_dir(project))
 
 
+def describe(name: str, home: Path | str | None = None):
+    """What the graph knows about one entity: its facts (inferred ones marked) and the claims
+    behind them, with status, quote and article.
+
+    Args:
+        name: an IRI (``id:leica-sl2`` or in full), an id (``leica-sl2``) or a label
+            (``"Leica SL2"``), matched case-insensitively.
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+
+    Returns:
+        A ``Description``; ``text()`` renders it.
+
+    Raises:
+        UnknownEntityError: nothing has that name; the nearest names are suggested.
+    """
+    from l2graph import entities
+    from l2graph.cache import open_store
+
+    return entities.describe(open_store(home), name)
+
+
 def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:
     """Triple counts per graph, instances per ontology class and claims per status."""
     from l2graph.cache import open_store, statistics

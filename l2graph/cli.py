@@ -276,6 +276,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_describe(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("name", help='an IRI, an id (leica-sl2) or a label ("Leica SL2")')
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    _write(l2graph.describe(args.name, args.home).text().encode())
+    return EXIT_OK
+
+
 def _add_coverage(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
 
@@ -330,6 +339,12 @@ _COMMANDS = {
         None,
         _add_export,
         _cmd_export,
+    ),
+    "describe": (
+        "what the graph knows about an entity, and the claims behind it",
+        None,
+        _add_describe,
+        _cmd_describe,
     ),
     "stats": ("count triples, entities and claims", None, None, _cmd_stats),
     "coverage": (

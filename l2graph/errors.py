@@ -11,6 +11,7 @@ __all__ = [
     "ParameterError",
     "QuerySyntaxError",
     "TurtleSyntaxError",
+    "UnknownEntityError",
     "UnknownQueryError",
     "ValidationFailed",
 ]
@@ -42,6 +43,15 @@ class UnknownQueryError(InputError):
         self.name, self.suggestion = name, suggestion
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
         super().__init__(f"unknown query '{name}'{hint} (run 'l2graph queries' to list them)")
+
+
+class UnknownEntityError(InputError):
+    """No entity has this IRI, id or label; suggests the nearest names."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name, self.suggestions = name, suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"no entity is called '{name}'{hint}")
 
 
 class ParameterError(InputError):

@@ -149,6 +149,8 @@ CASES = [
                 "schema:datePublished",
                 "sh:MinCountConstraintComponent",
             ),
+            # the article's claim of its date is left without its fact
+            ("id:article-2022-05-31-l2-technology-alliance", None, "l2s:ClaimIsAsserted"),
         },
     ),
     (
@@ -160,6 +162,12 @@ CASES = [
                 "id:article-2022-05-31-l2-technology-alliance",
                 "schema:datePublished",
                 "sh:OrConstraintComponent",
+            ),
+            ("id:article-2022-05-31-l2-technology-alliance", None, "l2s:ClaimIsAsserted"),
+            (
+                "id:article-2022-05-31-l2-technology-alliance",
+                "schema:datePublished",
+                "l2s:FactHasClaim",
             ),
         },
     ),
@@ -199,10 +207,10 @@ CASES = [
     ),
     (
         "reported claim without a speaker",
-        "id:claim-joint-camera-2023 l2:attributedTo id:panasonic .",
+        "id:claim-toyoshima-era l2:attributedTo id:akira-toyoshima .",
         "",
         {
-            ("id:claim-joint-camera-2023", None, "sh:OrConstraintComponent"),
+            ("id:claim-toyoshima-era", None, "sh:OrConstraintComponent"),
         },
     ),
     (
@@ -245,6 +253,26 @@ CASES = [
         "id:claim-sl2-rebadge rdf:predicate l2:rebadgOf .",
         {
             (ONTOLOGY, None, "l2s:TermIsDeclared"),
+        },
+    ),
+    (
+        "statement in another namespace without a claim",
+        "",
+        "id:article-2022-leica-panasonic-joint-camera schema:publisher id:digital-camera-world .",
+        {
+            (
+                "id:article-2022-leica-panasonic-joint-camera",
+                "schema:publisher",
+                "l2s:FactHasClaim",
+            ),
+        },
+    ),
+    (
+        "claim that says neither a fact nor what it is about",
+        "id:opinion-harsch-panasonic-expertise l2:about id:panasonic .",
+        "",
+        {
+            ("id:opinion-harsch-panasonic-expertise", None, "l2s:ClaimHasContent"),
         },
     ),
 ]

@@ -229,3 +229,32 @@ def test_the_api_predeclares_prefixes_on_every_engine(engine):
 
     result = l2graph.run_sparql("SELECT ?b WHERE { ?b l2:rebadgeOf ?o }", engine=engine)
     assert {str(row["b"]).rsplit("/", 1)[-1] for row in result} == {"leica-sl2", "leica-d-lux-7"}
+
+
+def test_describe_shows_facts_inferences_and_claims(capsys):
+    code, out, err = run(capsys, "describe", "Leica SL2")
+    assert code == 0, err
+    assert "l2:rebadgeOf id:panasonic-s1r" in out
+    assert "“the Leica SL2, which is effectively a Panasonic S1R”" in out
+    assert "l2:manufacturer id:panasonic  (inferred)" in out  # the property chain
+    assert "l2:rebadgeOf id:panasonic-s1r  (inferred)" not in out
+
+
+@pytest.mark.parametrize("name", ["leica sl2", "id:leica-sl2", "leica-sl2"])
+def test_describe_finds_an_entity_by_label_id_or_iri(capsys, name):
+    code, out, _ = run(capsys, "describe", name)
+    assert code == 0 and out.startswith("Leica SL2 (id:leica-sl2)")
+
+
+def test_describe_suggests_the_nearest_names(capsys):
+    code, out, err = run(capsys, "describe", "Leica SL3")
+    assert code == 2 and out == ""
+    assert "no entity is called 'Leica SL3'" in err and "'Leica SL2'" in err
+
+
+def test_describe_lists_the_claims_in_words_about_an_entity(capsys):
+    code, out, _ = run(capsys, "describe", "Matthias Harsch")
+    assert code == 0 and "[confirmed] l2:chiefExecutiveOf id:leica-camera-ag" in out
+    _, out, _ = run(capsys, "describe", "Panasonic")
+    assert "[opinion] in words, said by id:matthias-harsch" in out
+    assert "“their extensive expertise is undisputed”" in out
