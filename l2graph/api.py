@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from l2graph.errors import InputError, ValidationFailed
-from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
+from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 from l2graph.report import ValidationReport
 from l2graph.results import QueryResult
 
@@ -33,8 +33,13 @@ def _engine(engine: str, *references: str) -> str:
 def _graph_names(inferred: bool) -> list:
     import pyoxigraph as ox
 
-    names = [ASSERTED_GRAPH, INFERRED_GRAPH] if inferred else [ASSERTED_GRAPH]
-    return [ox.NamedNode(name) for name in names]
+    return [ox.NamedNode(name) for name in _graphs(inferred)]
+
+
+def _graphs(inferred: bool) -> list[str]:
+    """The build's named graphs a user gets: the asserted triples with the quotes' anchors,
+    and the entailments when asked for."""
+    return [ASSERTED_GRAPH, ANCHORS_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
 
 
 def validate(
@@ -66,10 +71,10 @@ def validate(
         except ValidationFailed as failure:
             return failure.report
         return ValidationReport(conforms=True)
-    from l2graph import shacl
     from l2graph.bridge import store_from_graph
+    from l2graph.cache import validate_store
 
-    return shacl.validate_store(store_from_graph(graph), project.shapes_file)
+    return validate_store(store_from_graph(graph), project)[0]
 
 
 def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: str = CORE):
@@ -242,8 +247,7 @@ def export(
     if graph is None:
         from l2graph.cache import export_source
 
-        names = [ASSERTED_GRAPH, INFERRED_GRAPH] if inferred else [ASSERTED_GRAPH]
-        text = exports.build_text(export_source(project.home), names, quads=quads)
+        text = exports.build_text(export_source(project.home), _graphs(inferred), quads=quads)
     else:
         from l2graph.bridge import store_from_graph
 
@@ -276,7 +280,7 @@ def coverage(home: Path | str | None = None):
     from l2graph.cache import open_store
 
     project = Project.locate(home)
-    return sources.coverage(open_store(project.home), project, sources.sources_dir(project))
+    return sources.coverage(open_store(project.home), project, project.sources_dir)
 
 
 def describe(name: str, home: Path | str | None = None):

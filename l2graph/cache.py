@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from l2graph.errors import ValidationFailed
-from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
+from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
 Progress = Callable[[str], None]
 
@@ -78,7 +78,7 @@ def build(
 
     started = time.perf_counter()
     say("validating")
-    report = validate_store(store, project)
+    report, anchors = validate_store(store, project, ASSERTED_GRAPH)
     if not report.conforms:
         raise ValidationFailed(report)
     stage("validate", started)
@@ -86,6 +86,8 @@ def build(
     started = time.perf_counter()
     say("reasoning")
     inferred = reasoning.materialise(store, INFERRED_GRAPH)
+    anchored = ox.NamedNode(ANCHORS_GRAPH)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, anchored) for t in anchors)
     stage("reason", started)
 
     started = time.perf_counter()
@@ -100,11 +102,31 @@ def _count(store: ox.Store, graph: str) -> int:
     return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
-def validate_store(store: ox.Store, project: Project):
-    """Validate the asserted graph of ``store`` with the shapes compiled to SPARQL."""
-    from l2graph import shacl
+def validate_store(store: ox.Store, project: Project, graph: str | None = None):
+    """The one validation: the shapes compiled to SPARQL, and, where the article texts are at
+    hand, every quote checked against its article.
 
-    return shacl.validate_store(store, project.shapes_file, ASSERTED_GRAPH)
+    Args:
+        store: holds the graph to check (and the ontology).
+        project: the project whose shapes and article texts to use.
+        graph: the named graph to check; by default the union of the store's graphs.
+
+    Returns:
+        (the report, the quotes' anchors in their articles: triples for the anchors graph).
+    """
+    from l2graph import shacl
+    from l2graph.report import ValidationReport
+
+    report = shacl.validate_store(store, project.shapes_file, graph)
+    if not project.sources_dir.is_dir():
+        return report, []
+    from l2graph.sources import check_and_anchor
+
+    missing, anchors = check_and_anchor(store, project.sources_dir)
+    if not missing:
+        return report, anchors
+    results = sorted((*report.results, *missing), key=lambda r: (r.focus_node, r.constraint))
+    return ValidationReport(conforms=False, results=tuple(results)), anchors
 
 
 def _publish(
@@ -125,7 +147,7 @@ def _publish(
         del on_disk
         from l2graph.exports import write_build_files
 
-        write_build_files(store, [ASSERTED_GRAPH, INFERRED_GRAPH], staging)
+        write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
         written()
         (staging / "build.json").write_text(json.dumps(info._asdict()))
         final = project.cache_dir / info.fingerprint

@@ -13,6 +13,8 @@ L2 = "https://w3id.org/l2graph/ontology#"
 ID = "https://w3id.org/l2graph/id/"
 ASSERTED_GRAPH = "https://w3id.org/l2graph/graph/asserted"
 INFERRED_GRAPH = "https://w3id.org/l2graph/graph/inferred"
+#: Where each claim's quote stands in its article (W3C Web Annotation selectors), computed.
+ANCHORS_GRAPH = "https://w3id.org/l2graph/graph/anchors"
 
 #: Prefixes used in exports, query text and readable output.
 PREFIXES = {
@@ -27,6 +29,7 @@ PREFIXES = {
     "schema": "https://schema.org/",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 SHAPES_NS = "https://w3id.org/l2graph/shapes#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -37,7 +40,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
 # Package code whose changes change what a build produces: parsing, the compiled shapes, the
 # rules and the store layout.
-_BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "cache.py")
+_BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "sources.py", "cache.py")
 
 
 def short_iri(iri: str) -> str:
@@ -95,13 +98,30 @@ class Project:
     def cache_dir(self) -> Path:
         return Path(os.environ.get("L2GRAPH_CACHE_DIR") or self.home / ".cache" / "l2graph")
 
+    @property
+    def sources_dir(self) -> Path:
+        """The article texts: ``$L2GRAPH_SOURCES``, else ``../shared/sources`` beside the
+        project directory."""
+        configured = os.environ.get("L2GRAPH_SOURCES")
+        return Path(configured) if configured else self.home.parent / "shared" / "sources"
+
+    def source_files(self) -> list[Path]:
+        """The article texts present (none when the directory is missing)."""
+        return sorted(self.sources_dir.glob("*.txt")) if self.sources_dir.is_dir() else []
+
     def data_files(self) -> list[Path]:
         """The Turtle files of the graph: the ontology first, then ``data/*.ttl`` in order."""
         return [self.ontology_file, *sorted((self.home / "data").glob("*.ttl"))]
 
     def input_files(self) -> list[Path]:
-        """Every file a build depends on: graph files, the shapes, the reasoning code."""
-        return [*self.data_files(), self.shapes_file, *(_PACKAGE / name for name in _BUILD_CODE)]
+        """Every file a build depends on: graph files, the shapes, the article texts (quotes
+        are anchored in them) and the build code."""
+        return [
+            *self.data_files(),
+            self.shapes_file,
+            *self.source_files(),
+            *(_PACKAGE / name for name in _BUILD_CODE),
+        ]
 
     def input_state(self) -> list[list]:
         """Cheap to compute: each input file's path, size, mtime, ctime and inode.

@@ -109,22 +109,11 @@ def locate(quote: str, text: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-def sources_dir(project: Project) -> Path:
-    """Where the article texts are: ``$L2GRAPH_SOURCES``, else ``../shared/sources`` beside
-    the project."""
-    import os
-
-    configured = os.environ.get("L2GRAPH_SOURCES")
-    return Path(configured) if configured else project.home.parent / "shared" / "sources"
-
-
 _CLAIMS = f"""
 PREFIX l2: <{L2}>
 SELECT ?claim ?status ?quote ?article ?source WHERE {{
-  GRAPH <https://w3id.org/l2graph/graph/asserted> {{
-    ?claim a l2:Claim ; l2:status ?status ; l2:quote ?quote ; l2:statedIn ?article .
-    ?article l2:sourceFile ?source .
-  }}
+  ?claim a l2:Claim ; l2:status ?status ; l2:quote ?quote ; l2:statedIn ?article .
+  ?article l2:sourceFile ?source .
 }} ORDER BY ?claim
 """
 
@@ -138,7 +127,7 @@ def quotes(store: ox.Store, directory: Path) -> tuple[list[Quote], list[tuple[st
     """
     texts: dict[str, str] = {}
     located, missing = [], []
-    for row in store.query(_CLAIMS):
+    for row in store.query(_CLAIMS, use_default_graph_as_union=True):
         source = row["source"].value
         if source not in texts:
             texts[source] = read_text(directory, source)
@@ -162,6 +151,25 @@ def read_text(directory: Path, source: str) -> str:
             f"{path}: cannot read the article text ({getattr(exc, 'strerror', None) or exc}); "
             "set L2GRAPH_SOURCES to the directory of the article texts"
         ) from None
+
+
+def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Triple]]:
+    """The validation results for quotes missing from their article, and the anchors of the
+    others (see :func:`anchors`)."""
+    from l2graph.report import ValidationResult
+
+    located, missing = quotes(store, directory)
+    results = [
+        ValidationResult(
+            focus_node=short_iri(claim),
+            path="l2:quote",
+            constraint="l2s:QuoteInArticle",
+            message=f"The quote of {short_iri(claim)} is not verbatim in its article: {why}.",
+            severity="Violation",
+        )
+        for claim, why in missing
+    ]
+    return results, anchors(located, directory)
 
 
 def anchors(quotes_found: list[Quote], directory: Path) -> list[ox.Triple]:

@@ -26,10 +26,15 @@ def _cache_outside_repo(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project (ontology, data, queries) with its own cache directory."""
+    """A copy of the project (ontology, data, queries) with its own cache directory, and the
+    article texts beside it where the checkout has them (``../shared/sources``)."""
     home = tmp_path / "project"
     for part in ("ontology", "data", "queries"):
         shutil.copytree(REPO / part, home / part)
+    texts = Path(os.environ.get("L2GRAPH_SOURCES") or REPO.parent / "shared" / "sources")
+    if texts.is_dir():
+        shutil.copytree(texts, tmp_path / "shared" / "sources")
+    monkeypatch.delenv("L2GRAPH_SOURCES", raising=False)
     monkeypatch.setenv("L2GRAPH_CACHE_DIR", str(tmp_path / "cache"))
     return home
 
@@ -46,7 +51,6 @@ def sources_dir() -> Path:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    os.environ.setdefault("L2GRAPH_SOURCES", str(path))  # for project copies, elsewhere
     return path
 
 

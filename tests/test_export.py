@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 
 import l2graph
 from l2graph.exports import build_context, load_context
-from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, Project
+from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
 RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "xml": "xml", "json-ld": "json-ld"}
 
@@ -34,9 +34,10 @@ def test_dataset_formats_keep_the_inferred_graph_apart(asserted_graph, inferred_
     rdflib_format = {"nq": "nquads", "trig": "trig"}[fmt]
     dataset.parse(data=l2graph.export(format=fmt, inferred=True), format=rdflib_format)
     asserted = dataset.graph(URIRef(ASSERTED_GRAPH))
+    anchors = dataset.graph(URIRef(ANCHORS_GRAPH))
     inferred = dataset.graph(URIRef(INFERRED_GRAPH))
-    assert isomorphic(asserted, asserted_graph)
-    assert len(asserted) + len(inferred) == len(inferred_graph)
+    assert isomorphic(Graph() + asserted + anchors, asserted_graph)
+    assert len(asserted) + len(anchors) + len(inferred) == len(inferred_graph)
 
 
 def test_an_rdflib_graph_exports_through_the_same_path(asserted_graph):

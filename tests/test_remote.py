@@ -27,7 +27,7 @@ from l2graph import remote
 from l2graph.cache import open_store
 from l2graph.cli import main
 from l2graph.errors import EndpointError, InputError
-from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH
 
 STARTUP_SECONDS = 20
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -102,7 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def loaded(server: str) -> str:
     """The server with the validated graph (asserted + inferred) in its default graph."""
-    triples = _local_triples(ASSERTED_GRAPH, INFERRED_GRAPH)
+    triples = _local_triples(ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH)
     remote.push(f"{server}/store", triples, expected=len(triples), replace=True)
     return server
 
@@ -111,7 +111,7 @@ def loaded(server: str) -> str:
 
 
 def test_push_leaves_the_local_count_in_the_default_graph(server, capsys):
-    expected = len(_local_triples(ASSERTED_GRAPH, INFERRED_GRAPH))
+    expected = len(_local_triples(ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH))
     code, out, err = run(capsys, "push", "--endpoint", f"{server}/store", "--replace")
     assert code == 0, err
     assert out == (
@@ -124,7 +124,7 @@ def test_push_leaves_the_local_count_in_the_default_graph(server, capsys):
 
 def test_push_replace_replaces_a_named_graph(server, capsys):
     graph = "urn:l2graph:test:replace"
-    expected = len(_local_triples(ASSERTED_GRAPH))
+    expected = len(_local_triples(ASSERTED_GRAPH, ANCHORS_GRAPH))
     # Something that must be gone after --replace.
     marker = b"<urn:l2graph:test:s> <urn:l2graph:test:p> <urn:l2graph:test:o> .\n"
     url = f"{server}/store?graph=" + urllib.parse.quote(graph, safe="")
@@ -152,7 +152,7 @@ def test_push_replace_replaces_a_named_graph(server, capsys):
 
 def test_push_never_splits_blank_nodes_across_requests(server):
     graph = "urn:l2graph:test:chunks"
-    triples = _local_triples(ASSERTED_GRAPH, INFERRED_GRAPH)
+    triples = _local_triples(ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH)
     local_blanks = {
         term.value
         for triple in triples
@@ -385,7 +385,7 @@ def test_a_count_that_does_not_match_fails_the_push(stub, capsys):
         return 200, {"Content-Type": "application/sparql-results+json"}, json.dumps(count).encode()
 
     base, seen = stub(lossy)
-    expected = len(_local_triples(ASSERTED_GRAPH))
+    expected = len(_local_triples(ASSERTED_GRAPH, ANCHORS_GRAPH))
     code, out, err = run(capsys, "push", "--endpoint", f"{base}/store", "--asserted", "--replace")
     assert code == 2 and out == ""
     assert err == (

@@ -23,7 +23,9 @@ def test_shipped_data_conforms(asserted_graph):
 
 
 @pytest.mark.parametrize(("case", "remove", "add", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_each_fixture_gets_exactly_its_results(asserted_graph, case, remove, add, expected):
+def test_each_fixture_gets_exactly_its_results(
+    asserted_graph, sources_dir, case, remove, add, expected
+):
     report = l2graph.validate(patched(asserted_graph, remove, add))
     assert not report.conforms
     assert results(report) == expected, report.text()
@@ -48,7 +50,7 @@ def _project_holding(graph, home: Path) -> Path:
 
 @pytest.mark.parametrize(("case", "remove", "add", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_command_line_and_api_give_the_same_report(
-    asserted_graph, project_copy, capsys, case, remove, add, expected
+    asserted_graph, project_copy, sources_dir, capsys, case, remove, add, expected
 ):
     home = _project_holding(patched(asserted_graph, remove, add), project_copy)
     report = l2graph.validate(home=home)

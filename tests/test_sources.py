@@ -74,3 +74,47 @@ def test_the_sentence_rule(text, expected):
 def test_quotes_are_located_with_loose_white_space():
     assert locate("two  words", "one two\nwords three") == (4, 13)
     assert locate("not there", "one two") is None
+
+
+def test_every_quote_is_anchored_in_its_article(sources_dir: Path):
+    """Each claim's anchor, computed by the build, points at its quote in the article text."""
+    query = """
+    SELECT ?claim ?source ?exact ?prefix ?suffix ?start ?end WHERE {
+      ?claim l2:statedIn/l2:sourceFile ?source ;
+             l2:quotedFrom/oa:hasSelector ?byQuote, ?byPosition .
+      ?byQuote oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+      ?byPosition oa:start ?start ; oa:end ?end .
+    }"""
+    rows = list(l2graph.run_sparql(query))
+    claims = l2graph.run_sparql("SELECT ?c WHERE { ?c a l2:Claim }")
+    assert len(rows) == len(claims) > 100
+    texts = {}
+    for row in rows:
+        source = str(row["source"])
+        text = texts.setdefault(source, (sources_dir / source).read_text(encoding="utf-8"))
+        start, end = int(row["start"]), int(row["end"])
+        assert text[start:end] == str(row["exact"]), row["claim"]
+        assert text[:start].endswith(str(row["prefix"])) and text[end:].startswith(
+            str(row["suffix"])
+        )
+
+
+def test_anchors_are_exported_with_the_graph(sources_dir: Path):
+    turtle = l2graph.export(format="turtle").decode()
+    assert "oa:TextQuoteSelector" in turtle and "oa:TextPositionSelector" in turtle
+
+
+def test_a_quote_not_in_its_article_fails_validation(project_copy, sources_dir, capsys):
+    from l2graph.cli import main
+
+    claims = project_copy / "data" / "claims-2022-leica-panasonic-joint-camera.ttl"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(
+        text.replace('"which is effectively a Panasonic S1R"@en', '"which is a S1R"@en')
+    )
+    report = l2graph.validate(home=project_copy)
+    assert [(r.focus_node, r.constraint) for r in report.results] == [
+        ("id:claim-s1r-brand", "l2s:QuoteInArticle")
+    ]
+    assert main(["--home", str(project_copy), "validate"]) == 1
+    assert "not verbatim in its article" in capsys.readouterr().err
