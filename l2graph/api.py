@@ -146,7 +146,8 @@ def run_sparql(
     """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
 
     The project's prefixes (``l2:``, ``id:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
-    ``skos:``, ``dcterms:``, ``schema:``, ``org:``, ``prov:``) are predeclared on every path;
+    ``skos:``, ``dcterms:``, ``schema:``, ``org:``, ``prov:``, ``oa:``) are predeclared on every
+    path;
     the query's own ``PREFIX`` lines take precedence.
 
     Args:
