@@ -7,7 +7,8 @@ takes ``--home``), builds it, and then, alternating the two commands of each pai
   parses the same quads (the build's asserted and inferred graphs, as N-Quads) with pyoxigraph
   and serialises them as Turtle with the same prefixes;
 * **cold query**: ``l2graph query 001 -f csv`` against ``oxigraph query`` on a store loaded
-  with the same quads (``--union-default-graph``, as l2graph queries it).
+  with the same quads (``--union-default-graph``, as l2graph queries it), both on the first run
+  on a build (the kept answers removed before each run) and once the answer is kept.
 
 Each figure is the median of ``--runs`` whole-process wall times; the ratio is l2graph's median
 over the reference's. Peak RSS comes from GNU ``time`` in separate runs. Results go to
@@ -114,7 +115,9 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         "--inferred -o FILE` against a Python process that parses the same quads (N-Quads) "
         "with pyoxigraph and serialises Turtle with the same prefixes; **cold query** is "
         f"`l2graph query {COLD_QUERY} -f csv` against `oxigraph query --union-default-graph` "
-        "on a store loaded with the same quads.",
+        "on a store loaded with the same quads; *first run on the build* removes the build's "
+        "kept answers before each run (the `sh -c 'rm …'` that does it is timed too), *answer "
+        "kept* reads the answer a previous run kept.",
         "",
         "| Triples (asserted + inferred) | Pair | l2graph | reference | ratio | peak RSS l2graph "
         "/ reference | limit |",
@@ -122,20 +125,23 @@ def section(results: list[dict[str, Any]], command: str) -> str:
     ]
     for result in results:
         size = f"{result['triples']:,} + {result['inferred']:,}"
-        for key, reference, limit in (
-            ("export", "pyoxigraph", f"≤ {EXPORT_MAX_RATIO:g}×"),
-            ("cold_query", "oxigraph", f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
-        ):
+        for key, ours_key, label, reference, limit in (
+            ("export", "l2graph", "export", "pyoxigraph", f"≤ {EXPORT_MAX_RATIO:g}×"),
+            ("cold_query", "l2graph_first", "cold query, first run on the build", "oxigraph",
+             f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
+            ("cold_query", "l2graph", "cold query, answer kept", "oxigraph",
+             f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
+        ):  # fmt: skip
             pair = result[key]
             if "skipped" in pair:
-                lines.append(f"| {size} | {key} | skipped: {pair['skipped']} | | | | |")
+                lines.append(f"| {size} | {label} | skipped: {pair['skipped']} | | | | |")
                 continue
-            ours, theirs = pair["l2graph"], pair[reference]
+            ours, theirs = pair[ours_key], pair[reference]
+            ratio = ours["median"] / theirs["median"]
             lines.append(
-                f"| {size} | {key.replace('_', ' ')} | {_ms(ours['median'])} | "
-                f"{_ms(theirs['median'])} | {pair['ratio']:.2f}× | "
-                f"{ours['peak_rss_kib'] / 1024:,.0f} / {theirs['peak_rss_kib'] / 1024:,.0f} MiB "
-                f"| {limit} |"
+                f"| {size} | {label} | {_ms(ours['median'])} | {_ms(theirs['median'])} | "
+                f"{ratio:.2f}× | {ours['peak_rss_kib'] / 1024:,.0f} / "
+                f"{theirs['peak_rss_kib'] / 1024:,.0f} MiB | {limit} |"
             )
     largest = max(results, key=lambda r: r["triples"])
     export = largest["export"]["l2graph"]

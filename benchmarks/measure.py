@@ -343,8 +343,16 @@ def cold_query(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
     oxigraph_cli = oxigraph_cli or shutil.which("oxigraph")
     if oxigraph_cli is None:
         return {"skipped": "the oxigraph CLI is not installed (pip install oxigraph)"}
+    from l2graph.cache import live_build
+
+    answers = live_build(project) / "answers"
+    ours = [l2graph_cli, "query", COLD_QUERY, "--format", "csv"]
     commands = {
-        "l2graph": [l2graph_cli, "query", COLD_QUERY, "--format", "csv"],
+        # answers are kept per build: after the first run a query reads its answer
+        "l2graph": ours,
+        # the first run on a build: the kept answers are removed before each run (the shell
+        # that does it is timed too, which only counts against l2graph)
+        "l2graph_first": ["/bin/sh", "-c", f'rm -rf "{answers}" && exec "$0" "$@"', *ours],
         "oxigraph": [
             oxigraph_cli,
             "query",
@@ -387,6 +395,7 @@ def cold_query(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
             "rss_method": rss[key][0][1],
         }
     result["ratio"] = result["l2graph"]["median"] / result["oxigraph"]["median"]
+    result["ratio_first"] = result["l2graph_first"]["median"] / result["oxigraph"]["median"]
     return result
 
 

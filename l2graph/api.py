@@ -172,15 +172,27 @@ def run_sparql(
         if graph is None:
             graph = load_graph(True, home, engine="owlrl")
         return QueryResult(reference.query(graph, query))
-    from l2graph import engine as core
-
     if graph is not None:
+        from l2graph import engine as core
         from l2graph.bridge import store_from_graph
 
         return QueryResult(core.run(store_from_graph(graph), query))
-    from l2graph.cache import open_store
+    from l2graph.cache import live_build
+    from l2graph.results import answers_of, has_kept_answers
 
-    return QueryResult(core.run(open_store(home), query))
+    build = live_build(Project.locate(home))
+    answers = answers_of(build, query)
+
+    def run():
+        import pyoxigraph as ox
+
+        from l2graph import engine as core
+
+        return core.run(ox.Store.read_only(str(build / "store")), query)
+
+    if has_kept_answers(answers):  # it ran on this build before: start the engine only if asked
+        return QueryResult(run=run, answers=answers, query=query)
+    return QueryResult(run(), answers=answers, query=query)
 
 
 def run_query(

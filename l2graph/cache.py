@@ -23,10 +23,12 @@ from collections import namedtuple
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from l2graph.errors import ValidationFailed
 from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
+
+TYPE_CHECKING = False  # pyoxigraph loads only when the store is used
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 Progress = Callable[[str], None]
 
@@ -54,6 +56,8 @@ def build(
         ValidationFailed: the asserted graph does not conform; the old cache is kept.
     """
     import time
+
+    import pyoxigraph as ox
 
     from l2graph import engine, reasoning
 
@@ -99,6 +103,8 @@ def build(
 
 
 def _count(store: ox.Store, graph: str) -> int:
+    import pyoxigraph as ox
+
     return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
@@ -136,6 +142,8 @@ def _publish(
     ``written`` is called once the store is on disk, before its record is."""
     import shutil
     import tempfile
+
+    import pyoxigraph as ox
 
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.cache_dir))
@@ -200,6 +208,8 @@ def open_store(home: Path | str | None = None, progress: Progress | None = None)
     Raises:
         ValidationFailed: the sources changed and no longer conform.
     """
+    import pyoxigraph as ox
+
     directory = live_build(Project.locate(home), progress)
     return ox.Store.read_only(str(directory / "store"))
 

@@ -8,9 +8,8 @@ user reads them, so the command line never imports rdflib.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
-import pyoxigraph as ox
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from l2graph.errors import InputError
 from l2graph.project import PREFIXES, short_iri
@@ -19,18 +18,15 @@ TYPE_CHECKING = False  # typing is not imported at run time: a faster start
 if TYPE_CHECKING:
     from typing import Any
 
-TABULAR_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+    import pyoxigraph as ox
+
+# The formats, by the names of pyoxigraph's QueryResultsFormat and RdfFormat members:
+# pyoxigraph is imported only once a query runs, not to read an answer kept before.
+TABULAR_FORMATS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
+GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt")
+#: Larger answers are not kept: running the query again costs less than the disk they take.
+MAX_KEPT_ANSWER = 4 * 1024 * 1024
 _CELL_WIDTH = 72
 _XSD = PREFIXES["xsd"]
 
@@ -43,39 +39,75 @@ class QueryResult:
     gives a pandas DataFrame.
     """
 
-    def __init__(self, result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]):
+    def __init__(
+        self,
+        result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple] | None = None,
+        *,
+        run: Callable[[], Any] | None = None,
+        answers: Path | None = None,
+        query: str = "",
+    ):
+        """Hold ``result``, or ``run`` (which gives it) to be called when it is first needed.
+
+        ``answers`` names the kept answers to ``query`` in its build (``<answers>.<format>``):
+        a build's answers never change, so :meth:`serialize` reads one written before instead
+        of running the query, and keeps what it writes.
+        """
         self._boolean: ox.QueryBoolean | None = None
         self._triples: list[ox.Triple] | None = None
         self._solutions: ox.QuerySolutions | None = None
         self._buffer: bytes | None = None  # the solutions as SPARQL JSON, once read
         self._rows: list[dict[str, Any]] | None = None
-        self.columns: list[str] = []
+        self._columns: list[str] = []
+        self._run, self._answers, self._query = run, answers, query.encode()
+        if result is not None:
+            self._hold(result)
+
+    def _hold(self, result: Any) -> None:
+        import pyoxigraph as ox
+
         if isinstance(result, ox.QueryBoolean):
             self._boolean = result
         elif isinstance(result, ox.QuerySolutions):
             self._solutions = result
-            self.columns = [variable.value for variable in result.variables]
+            self._columns = [variable.value for variable in result.variables]
         else:
             self._triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
+
+    def _ready(self) -> QueryResult:
+        """Run the query if that has not happened yet."""
+        if self._run is not None:
+            run, self._run = self._run, None
+            self._hold(run())
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The names of a SELECT query's columns (empty for ASK and CONSTRUCT)."""
+        return self._ready()._columns
 
     @property
     def boolean(self) -> bool | None:
         """The answer of an ASK query (``None`` for other queries)."""
+        self._ready()
         return None if self._boolean is None else bool(self._boolean)
 
     @property
     def triples(self) -> list[ox.Triple] | None:
         """The triples of a CONSTRUCT or DESCRIBE query, as pyoxigraph terms."""
-        return self._triples
+        return self._ready()._triples
 
     def solutions(self) -> Iterator[ox.QuerySolution]:
         """The rows as the engine gives them (pyoxigraph terms); can be read more than once."""
+        self._ready()
         if self._solutions is None and self._buffer is None:
             return iter(())
         return iter(self._replay())
 
     def _replay(self) -> ox.QuerySolutions:
         """The solutions afresh: kept as SPARQL JSON after the engine's result is first read."""
+        import pyoxigraph as ox
+
         if self._buffer is None:
             self._buffer = self._solutions.serialize(format=ox.QueryResultsFormat.JSON)
             self._solutions = None
@@ -96,8 +128,10 @@ class QueryResult:
     @property
     def graph(self) -> Any:
         """The triples of a CONSTRUCT or DESCRIBE query as an rdflib graph (else ``None``)."""
-        if self._triples is None:
+        if self._ready()._triples is None:
             return None
+        import pyoxigraph as ox
+
         from l2graph.bridge import graph_from_ntriples
 
         return graph_from_ntriples(ox.serialize(self._triples, format=ox.RdfFormat.N_TRIPLES))
@@ -106,7 +140,7 @@ class QueryResult:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        if self._triples is not None:
+        if self._ready()._triples is not None:
             return len(self._triples)
         return 0 if self._boolean is not None else len(self.rows)
 
@@ -116,6 +150,31 @@ class QueryResult:
         Raises:
             InputError: the format does not fit the result (a table asked of a graph, …).
         """
+        if self._answers is None:
+            return self._serialize(format)
+        kept = kept_answer(self._answers, format)
+        header = b"%d\n" % len(self._query) + self._query  # the query this answer is for
+        try:
+            content = kept.read_bytes()
+        except OSError:
+            content = b""
+        if content.startswith(header):
+            return content[len(header) :]
+        data = self._serialize(format)
+        if len(data) <= MAX_KEPT_ANSWER:
+            try:
+                from l2graph.files import write_atomically
+
+                kept.parent.mkdir(exist_ok=True)
+                write_atomically(header + data, kept)
+            except (OSError, InputError):
+                pass  # keeping answers only saves time; a read-only cache still answers
+        return data
+
+    def _serialize(self, format: str) -> bytes:
+        import pyoxigraph as ox
+
+        self._ready()
         if self._triples is not None:
             format = "turtle" if format == "table" else format
             if format not in GRAPH_FORMATS:
@@ -123,7 +182,8 @@ class QueryResult:
                     f"format {format}: a CONSTRUCT or DESCRIBE result is a graph; "
                     "use turtle, nt or xml"
                 )
-            return ox.serialize(self._triples, format=GRAPH_FORMATS[format], prefixes=PREFIXES)
+            rdf_format = getattr(ox.RdfFormat, GRAPH_FORMATS[format])
+            return ox.serialize(self._triples, format=rdf_format, prefixes=PREFIXES)
         if format not in ("table", *TABULAR_FORMATS):
             raise InputError(
                 f"format {format}: a SELECT or ASK result is a table; "
@@ -132,16 +192,14 @@ class QueryResult:
         if self._boolean is not None:
             if format == "table":
                 return b"true\n" if self._boolean else b"false\n"
-            return self._boolean.serialize(format=TABULAR_FORMATS[format])
+            return self._boolean.serialize(format=_results_format(format))
         if format == "table":
             rows = [[_readable(s[name]) for name in self.columns] for s in self.solutions()]
             return _table(self.columns, rows).encode()
-        if self._buffer is None and format != "json":  # read once: no copy kept
-            return self._solutions.serialize(format=TABULAR_FORMATS[format])
         solutions = self._replay()
         if format == "json":
             return self._buffer
-        return solutions.serialize(format=TABULAR_FORMATS[format])
+        return solutions.serialize(format=_results_format(format))
 
     def to_dataframe(self) -> Any:
         """The rows as a pandas DataFrame with the query's columns and typed values.
@@ -165,10 +223,40 @@ class QueryResult:
         return pandas.DataFrame.from_records(records, columns=self.columns)
 
 
+def _results_format(format: str):
+    import pyoxigraph as ox
+
+    return getattr(ox.QueryResultsFormat, TABULAR_FORMATS[format])
+
+
+def answers_of(build: Path, query: str) -> Path:
+    """Where a build keeps the answers to ``query``: ``<build>/answers/<key>.<format>``.
+
+    The key is a CRC-32 of the text (cheap to import and compute, unlike a cryptographic
+    hash); each kept answer starts with the query it answers, so two texts with one key never
+    share an answer.
+    """
+    import zlib
+
+    return build / "answers" / f"{zlib.crc32(query.encode()):08x}"
+
+
+def kept_answer(answers: Path, format: str) -> Path:
+    """Where the answer in ``format`` is kept."""
+    return answers.with_name(f"{answers.name}.{format}")
+
+
+def has_kept_answers(answers: Path) -> bool:
+    """True when the query ran on this build before (so it parses and is allowed)."""
+    return any(kept_answer(answers, format).is_file() for format in OUTPUT_FORMATS)
+
+
 def _python_value(term: Any) -> Any:
     """A term as the plain Python value a DataFrame holds."""
     import datetime
     import decimal
+
+    import pyoxigraph as ox
 
     if term is None:
         return None
@@ -195,6 +283,8 @@ def _python_value(term: Any) -> Any:
 
 def _readable(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """A term as a person reads it: ``id:leica-sl2``, ``Leica SL2``, ``2022-05-31``."""
+    import pyoxigraph as ox
+
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):

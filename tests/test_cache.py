@@ -78,3 +78,36 @@ def test_query_on_a_fresh_cache_imports_no_rdflib_owlrl_or_pyshacl(tmp_path: Pat
     )
     assert completed.returncode == 0, completed.stderr
     assert "HEAVY [] 0" in completed.stdout
+
+
+def test_a_build_keeps_its_answers_and_a_new_build_answers_anew(project_copy: Path, monkeypatch):
+    import pyoxigraph
+
+    first = l2graph.run_query("001", home=project_copy).serialize("csv")
+    kept = list((project_copy.parent / "cache").rglob("answers/*.csv"))
+    assert len(kept) == 1 and kept[0].read_bytes().endswith(first)
+
+    def no_engine(*_args, **_kwargs):
+        raise AssertionError("the engine was started for a kept answer")
+
+    with monkeypatch.context() as patch:  # a kept answer is read, not computed
+        patch.setattr(pyoxigraph.Store, "read_only", no_engine)
+        assert l2graph.run_query("001", home=project_copy).serialize("csv") == first
+
+    products = project_copy / "data" / "products.ttl"
+    products.write_text(products.read_text().replace('"Leica SL2"@en', '"Leica SL2 (test)"@en'))
+    again = l2graph.run_query("001", home=project_copy).serialize("csv")
+    assert b"Leica SL2 (test)" in again and again != first
+
+
+def test_a_kept_answer_serves_only_the_query_it_answers(project_copy: Path):
+    """Two queries whose keys collide never share an answer: the kept file names its query."""
+    from l2graph.results import answers_of
+
+    first = l2graph.run_query("001", home=project_copy).serialize("csv")
+    (kept,) = (project_copy.parent / "cache").rglob("answers/*.csv")
+    other = "SELECT ?x WHERE { ?x a l2:Brand }"
+    build = kept.parent.parent
+    kept.rename(answers_of(build, other).with_suffix(".csv"))  # as if the keys collided
+    answer = l2graph.run_sparql(other, home=project_copy).serialize("csv")
+    assert answer != first and answer.count(b"\n") == 6  # the five brands, and the header
