@@ -45,13 +45,14 @@ def _graphs(inferred: bool) -> list[str]:
 def validate(
     graph: Any = None, home: Path | str | None = None, *, engine: str = CORE
 ) -> ValidationReport:
-    """Validate the asserted graph against the project's SHACL shapes.
+    """Validate the asserted graph against the project's SHACL shapes and, where the article
+    texts are at hand, check every claim's quote against its article.
 
     Args:
         graph: an rdflib graph (ontology and data) to check instead of the project's sources.
             Validate asserted triples, not a closure: entailments carry no claims.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
-        engine: ``"oxigraph"`` (the core) or ``"pyshacl"`` (the reference).
+        engine: ``"oxigraph"`` (the core) or ``"pyshacl"`` (the reference: the shapes only).
 
     Returns:
         A :class:`ValidationReport`; ``conforms`` is false when any result was found.

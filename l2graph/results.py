@@ -153,22 +153,19 @@ class QueryResult:
         if self._answers is None:
             return self._serialize(format)
         kept = kept_answer(self._answers, format)
-        header = b"%d\n" % len(self._query) + self._query  # the query this answer is for
         try:
             content = kept.read_bytes()
         except OSError:
             content = b""
-        if content.startswith(header):
-            return content[len(header) :]
+        # "<query length> <answer length>\n<query><answer>": served only when whole and when
+        # it answers this very query
+        header, _, body = content.partition(b"\n")
+        answer_length = len(body) - len(self._query)
+        if header == b"%d %d" % (len(self._query), answer_length) and body.startswith(self._query):
+            return body[len(self._query) :]
         data = self._serialize(format)
         if len(data) <= MAX_KEPT_ANSWER:
-            try:
-                from l2graph.files import write_atomically
-
-                kept.parent.mkdir(exist_ok=True)
-                write_atomically(header + data, kept)
-            except (OSError, InputError):
-                pass  # keeping answers only saves time; a read-only cache still answers
+            _keep(kept, b"%d %d\n" % (len(self._query), len(data)) + self._query + data)
         return data
 
     def _serialize(self, format: str) -> bytes:
@@ -221,6 +218,20 @@ class QueryResult:
             for solution in self.solutions()
         ]
         return pandas.DataFrame.from_records(records, columns=self.columns)
+
+
+def _keep(path: Path, content: bytes) -> None:
+    """Write a kept answer beside, then rename it into place. Not synced to disk: its header
+    gives the query's and the answer's lengths, so a torn file is never served."""
+    import os
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    except OSError:  # keeping answers only saves time; a read-only cache still answers
+        temporary.unlink(missing_ok=True)
 
 
 def _results_format(format: str):

@@ -111,3 +111,10 @@ def test_a_kept_answer_serves_only_the_query_it_answers(project_copy: Path):
     kept.rename(answers_of(build, other).with_suffix(".csv"))  # as if the keys collided
     answer = l2graph.run_sparql(other, home=project_copy).serialize("csv")
     assert answer != first and answer.count(b"\n") == 6  # the five brands, and the header
+
+
+def test_a_torn_kept_answer_is_not_served(project_copy: Path):
+    first = l2graph.run_query("001", home=project_copy).serialize("csv")
+    (kept,) = (project_copy.parent / "cache").rglob("answers/*.csv")
+    kept.write_bytes(kept.read_bytes()[:-10])  # as if writing it had stopped half-way
+    assert l2graph.run_query("001", home=project_copy).serialize("csv") == first
