@@ -110,7 +110,10 @@ def _add_push(sub: argparse.ArgumentParser) -> None:
         help="the asserted and the inferred triples (default)",
     )
     which.add_argument(
-        "--asserted", dest="inferred", action="store_false", help="only the asserted triples"
+        "--asserted",
+        dest="inferred",
+        action="store_false",
+        help="the asserted triples (and the quotes' anchors), not the inferred",
     )
     sub.add_argument(
         "--query-endpoint",
