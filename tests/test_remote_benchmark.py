@@ -45,7 +45,7 @@ def test_core_benchmark_measures_both_pairs(tmp_path: Path):
     (result,) = json.loads((tmp_path / "core.json").read_text())["results"]
     # asserted, inferred, and the quotes' anchors in their articles
     assert result["export"]["quads"] > result["triples"] + result["inferred"]
-    assert result["cold_query"]["rows"] == {"l2graph": 2, "oxigraph": 2}
+    assert result["cold_query"]["rows"] == {"l2graph": 2, "l2graph_first": 2, "oxigraph": 2}
     assert result["export"]["ratio"] > 0 and result["cold_query"]["ratio"] > 0
     assert core.main(argv) == 0  # a second run replaces its section, keeps the rest
     text = docs.read_text()
