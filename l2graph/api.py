@@ -79,7 +79,8 @@ def validate(
 
 
 def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: str = CORE):
-    """The knowledge graph as an rdflib graph.
+    """The knowledge graph as an rdflib graph: the asserted triples and the quotes' anchors
+    in their articles (the same as ``export``), with the entailments if asked.
 
     Args:
         reason: add the OWL 2 RL entailments to the asserted triples (:func:`infer` gives the
@@ -148,8 +149,8 @@ def run_sparql(
 
     The project's prefixes (``l2:``, ``id:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
     ``skos:``, ``dcterms:``, ``schema:``, ``org:``, ``prov:``, ``oa:``) are predeclared on every
-    path;
-    the query's own ``PREFIX`` lines take precedence.
+    path; the query's own ``PREFIX`` lines take precedence. On the project's build, the answer
+    is kept: the same query in the same format reads it next time without starting the engine.
 
     Args:
         query: the query text.
