@@ -286,6 +286,14 @@ CASES = [
             ("id:opinion-harsch-panasonic-expertise", None, "l2s:ClaimHasContent"),
         },
     ),
+    (
+        "statement about a thing with no type",
+        "",
+        'id:leica-sl3 <https://schema.org/name> "Leica SL3" .',
+        {
+            (ONTOLOGY, None, "l2s:SubjectHasDomainType"),
+        },
+    ),
 ]
 
 
