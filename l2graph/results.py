@@ -150,6 +150,8 @@ class QueryResult:
         Raises:
             InputError: the format does not fit the result (a table asked of a graph, …).
         """
+        if format not in OUTPUT_FORMATS:
+            raise InputError(f"format {format!r}: choose from {', '.join(OUTPUT_FORMATS)}")
         if self._answers is None:
             return self._serialize(format)
         kept = kept_answer(self._answers, format)

@@ -137,6 +137,8 @@ def test_rows_are_read_again_and_again_and_every_format_is_written():
     assert b"(2 rows)" in result.serialize("table")
     with pytest.raises(l2graph.InputError, match="a table"):
         result.serialize("turtle")
+    with pytest.raises(l2graph.InputError, match="choose from table"):
+        result.serialize("../elsewhere")  # never a file name
 
 
 def test_ask_and_construct_results():
