@@ -106,21 +106,27 @@ def canonical_text(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> b
 
 def canonical_lines(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> list[bytes]:
     """The graphs' statements as N-Triples (or N-Quads) lines without the newline: graph by
-    graph in the order given, each graph's lines sorted and distinct; blank nodes carry their
-    RDFC-1.0 canonical labels, computed over all the graphs together.
+    graph in the order given (see :func:`canonical_parts`)."""
+    return [line for part in canonical_parts(store, graphs, quads=quads) for line in part]
+
+
+def canonical_parts(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> list[list[bytes]]:
+    """Each graph's statements as sorted, distinct N-Triples (or N-Quads) lines without the
+    newline; blank nodes carry their RDFC-1.0 canonical labels, computed over all the graphs
+    together.
 
     Only the statements that mention a blank node go through canonicalisation: RDFC-1.0 labels
     a blank node from the statements it occurs in, so the others cannot change its label.
     """
-    if len(graphs) > 1 and not (quads and all(isinstance(g, ox.NamedNode) for g in graphs)):
-        # a relabelled statement finds its graph again by the graph name in its line
+    named = quads and all(isinstance(graph, ox.NamedNode) for graph in graphs)
+    if len(graphs) > 1 and not named:  # a relabelled line finds its graph by the graph's name
         raise ValueError("several graphs go out only as N-Quads of named graphs")
     parts: list[list[bytes]] = []
     blank: list[bytes] = []
     for graph in graphs:
         data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
         lines = data.splitlines()
-        if quads and isinstance(graph, ox.NamedNode):
+        if named:
             suffix = f" {graph} .".encode()
             lines = [line[:-2] + suffix for line in lines]
         if b"_:" in data:
@@ -132,22 +138,18 @@ def canonical_lines(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> 
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         relabelled = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
         for graph, lines in zip(graphs, parts, strict=True):
-            suffix = f" {graph} .".encode() if quads and isinstance(graph, ox.NamedNode) else None
-            lines += [line for line in relabelled if suffix is None or line.endswith(suffix)]
-    return [line for lines in parts for line in sorted(set(lines))]
+            suffix = f" {graph} .".encode()
+            lines += [line for line in relabelled if not named or line.endswith(suffix)]
+    return [sorted(set(lines)) for lines in parts]
 
 
 def write_build_files(store: ox.Store, graphs: list[str], directory: Path) -> None:
     """Write each named graph of ``store`` as ``<directory>/<last IRI segment>.nq``: canonical
-    N-Quads (:func:`canonical_lines`), which exports read instead of the store."""
-    names = [ox.NamedNode(graph) for graph in graphs]
-    lines = canonical_lines(store, names, quads=True)
-    for graph in graphs:
-        suffix = f" <{graph}> .".encode()
+    N-Quads (:func:`canonical_parts`), which exports read instead of the store."""
+    parts = canonical_parts(store, [ox.NamedNode(graph) for graph in graphs], quads=True)
+    for graph, lines in zip(graphs, parts, strict=True):
         with open(directory / f"{graph.rsplit('/', 1)[-1]}.nq", "wb") as file:
-            for line in lines:
-                if line.endswith(suffix):
-                    file.write(line + b"\n")
+            file.writelines(line + b"\n" for line in lines)
 
 
 def build_text(directory: Path, graphs: list[str], *, quads: bool = False) -> bytes:
