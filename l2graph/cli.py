@@ -63,12 +63,9 @@ def _add_sparql(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_output(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument(
-        "--format",
-        "-f",
-        choices=("table", "csv", "tsv", "json", "xml", "turtle", "nt"),
-        default="table",
-    )
+    from l2graph.results import OUTPUT_FORMATS
+
+    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
         "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
@@ -80,12 +77,9 @@ def _add_build(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument(
-        "--format",
-        "-f",
-        choices=("turtle", "json-ld", "nt", "nq", "trig", "xml"),
-        default="turtle",
-    )
+    from l2graph.exports import FORMATS
+
+    sub.add_argument("--format", "-f", choices=tuple(FORMATS), default="turtle")
     sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
     sub.add_argument("--inferred", action="store_true", help="include the OWL RL entailments")
 
