@@ -36,8 +36,9 @@ class Sentence(namedtuple("Sentence", "start end text")):
     __slots__ = ()
 
 
-class Quote(namedtuple("Quote", "claim status article source start end")):
-    """Where a claim's quote stands in its article's text (character offsets)."""
+class Quote(namedtuple("Quote", "claim status article source start end prefix exact suffix")):
+    """Where a claim's quote stands in its article's text: character offsets, the text there
+    and the text around it."""
 
     __slots__ = ()
 
@@ -148,7 +149,9 @@ def quotes(
             missing.append((claim, f"its quote is not in {source}"))
             continue
         status = row["status"].value.removeprefix(L2)
-        located.append(Quote(claim, status, row["article"].value, source, *span))
+        text, (start, end) = texts[source], span
+        around = (text[max(0, start - CONTEXT) : start], text[start:end], text[end : end + CONTEXT])
+        located.append(Quote(claim, status, row["article"].value, source, start, end, *around))
     return located, missing
 
 
@@ -180,41 +183,38 @@ def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Tr
         )
         for claim, why in missing
     ]
-    return results, anchors(located, directory)
+    return results, anchors(located)
 
 
-def anchors(quotes_found: list[Quote], directory: Path) -> list[ox.Triple]:
+def _oa(name: str) -> ox.NamedNode:
+    return ox.NamedNode(OA + name)
+
+
+def anchors(quotes_found: list[Quote]) -> list[ox.Triple]:
     """W3C Web Annotation anchors: ``claim l2:quotedFrom <claim/anchor>``, a specific resource
     of the article with a text-quote selector (exact, prefix, suffix) and a text-position
-    selector (start, end), computed from the text."""
+    selector (start, end)."""
     rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
     integer = ox.NamedNode(PREFIXES["xsd"] + "nonNegativeInteger")
     triples: list[ox.Triple] = []
-    texts: dict[str, str] = {}
     for quote in quotes_found:
-        text = texts.setdefault(quote.source, read_text(directory, quote.source))
         claim = ox.NamedNode(quote.claim)
         target = ox.NamedNode(quote.claim + "/anchor")
         by_quote = ox.NamedNode(quote.claim + "/anchor/quote")
         by_position = ox.NamedNode(quote.claim + "/anchor/position")
-        before = max(0, quote.start - CONTEXT)
-
-        def oa(name: str) -> ox.NamedNode:
-            return ox.NamedNode(OA + name)
-
         triples += [
             ox.Triple(claim, ox.NamedNode(L2 + "quotedFrom"), target),
-            ox.Triple(target, rdf_type, oa("SpecificResource")),
-            ox.Triple(target, oa("hasSource"), ox.NamedNode(quote.article)),
-            ox.Triple(target, oa("hasSelector"), by_quote),
-            ox.Triple(target, oa("hasSelector"), by_position),
-            ox.Triple(by_quote, rdf_type, oa("TextQuoteSelector")),
-            ox.Triple(by_quote, oa("exact"), ox.Literal(text[quote.start : quote.end])),
-            ox.Triple(by_quote, oa("prefix"), ox.Literal(text[before : quote.start])),
-            ox.Triple(by_quote, oa("suffix"), ox.Literal(text[quote.end : quote.end + CONTEXT])),
-            ox.Triple(by_position, rdf_type, oa("TextPositionSelector")),
-            ox.Triple(by_position, oa("start"), ox.Literal(str(quote.start), datatype=integer)),
-            ox.Triple(by_position, oa("end"), ox.Literal(str(quote.end), datatype=integer)),
+            ox.Triple(target, rdf_type, _oa("SpecificResource")),
+            ox.Triple(target, _oa("hasSource"), ox.NamedNode(quote.article)),
+            ox.Triple(target, _oa("hasSelector"), by_quote),
+            ox.Triple(target, _oa("hasSelector"), by_position),
+            ox.Triple(by_quote, rdf_type, _oa("TextQuoteSelector")),
+            ox.Triple(by_quote, _oa("exact"), ox.Literal(quote.exact)),
+            ox.Triple(by_quote, _oa("prefix"), ox.Literal(quote.prefix)),
+            ox.Triple(by_quote, _oa("suffix"), ox.Literal(quote.suffix)),
+            ox.Triple(by_position, rdf_type, _oa("TextPositionSelector")),
+            ox.Triple(by_position, _oa("start"), ox.Literal(str(quote.start), datatype=integer)),
+            ox.Triple(by_position, _oa("end"), ox.Literal(str(quote.end), datatype=integer)),
         ]
     return triples
 
