@@ -260,9 +260,9 @@ def export(
     exports.check_format(format)
     quads = exports.FORMATS[format]
     if graph is None:
-        from l2graph.cache import export_source
+        from l2graph.cache import live_build
 
-        text = exports.build_text(export_source(project.home), _graphs(inferred), quads=quads)
+        text = exports.build_text(live_build(project), _graphs(inferred), quads=quads)
     else:
         from l2graph.bridge import store_from_graph
 

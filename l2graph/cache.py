@@ -196,12 +196,6 @@ def live_build(project: Project, progress: Progress | None = None) -> Path:
     return project.cache_dir / build(project.home, progress=progress).fingerprint
 
 
-def export_source(home: Path | str | None = None) -> Path:
-    """The live build's directory, with its canonical N-Quads files; rebuilt first if any
-    input changed."""
-    return live_build(Project.locate(home))
-
-
 def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:
     """The validated, inferred graph as a read-only store, rebuilt first if any input changed.
 
