@@ -24,6 +24,8 @@ _EXPORTS = {
     "L2GraphError": "l2graph.errors",
     "ParameterError": "l2graph.errors",
     "QuerySyntaxError": "l2graph.errors",
+    "QueryTimeoutError": "l2graph.errors",
+    "RefusedQueryError": "l2graph.errors",
     "TurtleSyntaxError": "l2graph.errors",
     "UnknownQueryError": "l2graph.errors",
     "ValidationFailed": "l2graph.errors",
@@ -42,6 +44,7 @@ _EXPORTS = {
     "push": "l2graph.api",
     "run_query": "l2graph.api",
     "run_sparql": "l2graph.api",
+    "serve": "l2graph.api",
     "statistics": "l2graph.api",
     "validate": "l2graph.api",
 }

@@ -378,3 +378,63 @@ def push(
         progress=progress,
     )
     return len(triples), held, remote.redact(endpoint)
+
+
+def serve(
+    home: Path | str | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 2,
+    timeout: float = 10.0,
+    row_cap: int = 10_000,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the graph over HTTP until interrupted: a read-only SPARQL 1.1 endpoint, the
+    stored queries, Linked Data pages for every entity and every article (see
+    :mod:`l2graph.web.app`).
+
+    Args:
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        host: the address to listen on; loopback unless you mean to expose the graph.
+        port: the TCP port (0: any free port).
+        workers: worker processes that run queries; a query past ``timeout`` is stopped by
+            replacing its worker.
+        timeout: seconds a query may run.
+        row_cap: the most rows an answer carries (the ``L2graph-Truncated`` header says when
+            it bit).
+        ready: called with the server's base URL once it listens.
+
+    Raises:
+        InputError: the address cannot be listened on.
+        ValidationFailed: the sources do not conform.
+    """
+    import socket
+
+    import uvicorn
+
+    from l2graph.web.app import create_app
+
+    for name, value, least in (("workers", workers, 1), ("row_cap", row_cap, 1)):
+        if value < least:
+            raise InputError(f"{name} must be at least {least}, not {value}")
+    if not timeout > 0:
+        raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap)
+    bound = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    if ready is not None:
+        ready(f"http://{shown}:{bound}/")
+    try:
+        server.run(sockets=[listener])
+    finally:
+        listener.close()

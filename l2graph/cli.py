@@ -324,6 +324,39 @@ def _cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_serve(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    sub.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free)")
+    sub.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    sub.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds a query may run (default 10)"
+    )
+    sub.add_argument(
+        "--row-cap", type=int, default=10_000, help="most rows per answer (default 10000)"
+    )
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    def ready(url: str) -> None:
+        print(
+            f"l2graph: serving {url} — SPARQL at {url}sparql, pages at {url}id/leica-sl2 and "
+            f"{url}articles/…; Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    l2graph.serve(
+        args.home,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout=args.timeout,
+        row_cap=args.row_cap,
+        ready=ready,
+    )
+    return EXIT_OK
+
+
 # name: (help, description, how to add its arguments, handler)
 _COMMANDS = {
     "queries": ("list the stored queries and their parameters", None, None, _cmd_queries),
@@ -350,6 +383,13 @@ _COMMANDS = {
         " is this report); exit 1 when a sentence has neither a claim nor an exclusion.",
         _add_coverage,
         _cmd_coverage,
+    ),
+    "serve": (
+        "serve the graph over HTTP: SPARQL endpoint, stored queries, entity and article pages",
+        "Serve a read-only SPARQL 1.1 endpoint (/sparql), the stored queries (/queries), a page "
+        "for every entity (/id/…) and article (/articles/…) and a home page with a query form.",
+        _add_serve,
+        _cmd_serve,
     ),
     "push": (
         "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
+from l2graph.errors import InputError, QuerySyntaxError, RefusedQueryError, TurtleSyntaxError
 from l2graph.project import ASSERTED_GRAPH, PREFIXES
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -18,19 +18,42 @@ _OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
+_DATASET = re.compile(r"(?<![\w?$:.-])FROM(?![\w:-])", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"(?<![\w?$:.-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|COPY|MOVE|ADD)(?![\w:-])", re.IGNORECASE
+)
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 _DECLARATION = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
 _PREFIXED_NAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%\\]|\s|$)")
 _SHOWN_CHOICES = 6
 
 
-def refuse_federation(query: str) -> None:
-    """Refuse queries with ``SERVICE``: l2graph never sends a query to a third-party endpoint."""
-    if _SERVICE.search(_OPAQUE.sub(" ", query)):
-        raise InputError(
+def check_read_only(query: str) -> None:
+    """Refuse what a read-only query over this graph may not do: update it (``INSERT``,
+    ``LOAD`` …), send data to another endpoint (``SERVICE``) or name its own dataset
+    (``FROM``/``FROM NAMED``: the default graph is the union of the build's graphs; use
+    ``GRAPH`` to pick one). Keywords inside strings, IRIs and comments do not count.
+
+    Raises:
+        RefusedQueryError: the query does one of these.
+    """
+    code = _OPAQUE.sub(" ", query)
+    update = _UPDATE.search(code)
+    if update:
+        raise RefusedQueryError(
+            f"{update[1].upper()} is not allowed: the graph is read-only here "
+            "(edit data/ and rebuild to change it)"
+        )
+    if _SERVICE.search(code):
+        raise RefusedQueryError(
             "SERVICE is not allowed: l2graph never fetches data from other endpoints "
             "(query a remote store with --endpoint instead)"
+        )
+    if _DATASET.search(code):
+        raise RefusedQueryError(
+            "FROM and FROM NAMED are not allowed: the default graph is the union of the "
+            "build's graphs (use GRAPH <…> { … } to pick one)"
         )
 
 
@@ -50,7 +73,7 @@ def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GR
 def run(store: ox.Store, query: str) -> Result:
     """Run a read-only SPARQL query over the union of the store's graphs; the project's
     prefixes are predeclared (the query's own ``PREFIX`` lines take precedence)."""
-    refuse_federation(query)
+    check_read_only(query)
     try:
         return store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
     except SyntaxError as exc:

@@ -10,6 +10,8 @@ __all__ = [
     "L2GraphError",
     "ParameterError",
     "QuerySyntaxError",
+    "QueryTimeoutError",
+    "RefusedQueryError",
     "TurtleSyntaxError",
     "UnknownEntityError",
     "UnknownQueryError",
@@ -64,6 +66,15 @@ class ParameterError(InputError):
 
 class QuerySyntaxError(InputError):
     """A SPARQL query does not parse; carries the engine's message with its position."""
+
+
+class RefusedQueryError(InputError):
+    """A query asks for what a read-only, local query may not do: an update, ``SERVICE`` or
+    its own dataset (``FROM``)."""
+
+
+class QueryTimeoutError(L2GraphError):
+    """A query ran past its time limit and was stopped."""
 
 
 class EndpointError(L2GraphError):

@@ -139,9 +139,9 @@ def query(graph: Graph, text: str) -> Any:
     import pyoxigraph as ox
     from pyparsing import ParseException
 
-    from l2graph.engine import refuse_federation
+    from l2graph.engine import check_read_only
 
-    refuse_federation(text)
+    check_read_only(text)
     try:
         result = graph.query(text, initNs=PREFIXES)
     except ParseException as exc:

@@ -9,6 +9,7 @@ user reads them, so the command line never imports rdflib.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from l2graph.errors import InputError
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 # The formats, by the names of pyoxigraph's QueryResultsFormat and RdfFormat members:
 # pyoxigraph is imported only once a query runs, not to read an answer kept before.
 TABULAR_FORMATS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
-GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt")
+GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD"}
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld")
 #: Larger answers are not kept: running the query again costs less than the disk they take.
 MAX_KEPT_ANSWER = 4 * 1024 * 1024
 _CELL_WIDTH = 72
@@ -46,8 +47,12 @@ class QueryResult:
         run: Callable[[], Any] | None = None,
         answers: Path | None = None,
         query: str = "",
+        row_cap: int | None = None,
     ):
         """Hold ``result``, or ``run`` (which gives it) to be called when it is first needed.
+
+        With ``row_cap``, at most that many rows (or triples) are read from the engine and
+        :attr:`truncated` tells whether there were more.
 
         ``answers`` names the kept answers to ``query`` in its build (``<answers>.<format>``):
         a build's answers never change, so :meth:`serialize` reads one written before instead
@@ -60,19 +65,29 @@ class QueryResult:
         self._rows: list[dict[str, Any]] | None = None
         self._columns: list[str] = []
         self._run, self._answers, self._query = run, answers, query.encode()
+        self._row_cap, self.truncated = row_cap, False
         if result is not None:
             self._hold(result)
 
     def _hold(self, result: Any) -> None:
         import pyoxigraph as ox
 
+        cap = self._row_cap
         if isinstance(result, ox.QueryBoolean):
             self._boolean = result
         elif isinstance(result, ox.QuerySolutions):
-            self._solutions = result
             self._columns = [variable.value for variable in result.variables]
+            if cap is None:
+                self._solutions = result
+                return
+            rows = list(islice(result, cap + 1))
+            self.truncated = len(rows) > cap
+            self._buffer = _results_json(self._columns, rows[:cap])
         else:
-            self._triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
+            stream = iter(result)
+            triples = [t if isinstance(t, ox.Triple) else t.triple for t in islice(stream, cap)]
+            self.truncated = cap is not None and next(stream, None) is not None
+            self._triples = triples
 
     def _ready(self) -> QueryResult:
         """Run the query if that has not happened yet."""
@@ -179,7 +194,7 @@ class QueryResult:
             if format not in GRAPH_FORMATS:
                 raise InputError(
                     f"format {format}: a CONSTRUCT or DESCRIBE result is a graph; "
-                    "use turtle, nt or xml"
+                    "use turtle, nt, xml or json-ld"
                 )
             rdf_format = getattr(ox.RdfFormat, GRAPH_FORMATS[format])
             return ox.serialize(self._triples, format=rdf_format, prefixes=PREFIXES)
@@ -234,6 +249,33 @@ def _keep(path: Path, content: bytes) -> None:
         os.replace(temporary, path)
     except OSError:  # keeping answers only saves time; a read-only cache still answers
         temporary.unlink(missing_ok=True)
+
+
+def _results_json(columns: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    """Rows in the SPARQL 1.1 JSON results format, for the engine's parser to read back: the
+    engine's results cannot be cut short and still serialised, so capped rows pass here."""
+    import json
+
+    head = {"vars": columns}
+    bindings = [
+        {name: _json_term(row[name]) for name in columns if row[name] is not None} for row in rows
+    ]
+    return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()
+
+
+def _json_term(term: Any) -> dict:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = ("subject", "predicate", "object")
+        return {"type": "triple", "value": {p: _json_term(getattr(term, p)) for p in parts}}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
 def _results_format(format: str):

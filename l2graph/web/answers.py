@@ -1,0 +1,380 @@
+"""What the server's workers compute: every answer and page, from the core.
+
+Each function takes the build directory it answers from (the server names the live build, so
+a worker never answers from a graph the server no longer serves) and returns
+``(body, truncated, canonical)``: the answer, whether the row cap cut it, and for entities the
+canonical name (the server redirects other spellings to it). Pages are rendered with Jinja2 templates, every value escaped; only
+``http`` and ``https`` IRIs become links.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from l2graph import engine, entities, sources
+from l2graph.project import ID, L2, PREFIXES, Project, short_iri
+from l2graph.results import QueryResult
+
+Answer = tuple[bytes, bool, str | None]
+
+_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
+_ARTICLE = ID + "article-"
+_STATUS_ORDER = ("confirmed", "reported", "speculative", "opinion", "wish", "question")
+
+
+@functools.lru_cache(maxsize=2)
+def _store(build: str) -> ox.Store:
+    """The build's store, opened once per worker (the two newest builds stay open)."""
+    return ox.Store.read_only(str(Path(build) / "store"))
+
+
+def sparql(build: str, query: str, format: str, row_cap: int) -> Answer:
+    """A SPARQL query's answer in ``format`` (a :data:`l2graph.results.OUTPUT_FORMATS` name or
+    ``html``), at most ``row_cap`` rows."""
+    result = QueryResult(engine.run(_store(build), query), row_cap=row_cap)
+    if format == "html":
+        body = _render("results.html", query=query, **_result_table(build, result))
+        return body, result.truncated, None
+    return result.serialize(format), result.truncated, None
+
+
+def stored_query(build: str, home: str, name: str, params: dict, format: str, cap: int) -> Answer:
+    """A stored query with its parameters bound, answered as :func:`sparql` answers."""
+    from l2graph.queries import get_query
+
+    stored = get_query(name, home)
+    text = stored.bind(params)
+    if format != "html":
+        return sparql(build, text, format, cap)
+    result = QueryResult(engine.run(_store(build), text), row_cap=cap)
+    table = _result_table(build, result)
+    return _render("stored.html", stored=stored, params=params, **table), result.truncated, None
+
+
+def queries_page(build: str, home: str) -> Answer:
+    """The stored queries with their parameters."""
+    from l2graph.queries import list_queries
+
+    return _render("queries.html", queries=list_queries(home)), False, None
+
+
+_DOCUMENT = """
+CONSTRUCT { ?entity ?p ?o . ?s ?q ?entity }
+WHERE { { ?entity ?p ?o } UNION { ?s ?q ?entity } }
+"""
+
+
+def entity(build: str, namespace: str, name: str, format: str) -> Answer:
+    """The page (``html``) or document (an RDF format) of the entity called ``name`` in
+    ``namespace`` (an id, or a label), with its canonical name there.
+
+    Raises:
+        UnknownEntityError: nothing in ``namespace`` has that name.
+    """
+    from l2graph.errors import UnknownEntityError
+
+    store = _store(build)
+    node = entities.find(store, name if namespace == ID else f"<{namespace}{name}>")
+    if not node.value.startswith(namespace):
+        raise UnknownEntityError(name, [])
+    canonical = node.value[len(namespace) :]
+    if format != "html":
+        triples = store.query(
+            _DOCUMENT, substitutions={ox.Variable("entity"): node}, use_default_graph_as_union=True
+        )
+        return QueryResult(triples).serialize(format), False, canonical
+    return _entity_page(store, node), False, canonical
+
+
+def _entity_page(store: ox.Store, node: ox.NamedNode) -> bytes:
+    """The entity's page: label, types, facts with the claims behind them, incoming links,
+    inferred facts marked, and its neighbourhood drawn."""
+    description = entities.describe(store, node.value)
+    entity = description.entity
+    behind: dict[tuple, list] = {}
+    in_words = []
+    for claim in description.claims:
+        if claim.predicate is None:
+            in_words.append(claim)
+        else:
+            behind.setdefault((claim.subject, claim.predicate, claim.object), []).append(claim)
+    facts = [(fact, behind.pop(tuple(fact[:3]), [])) for fact in description.facts]
+    unasserted = [claim for claims in behind.values() for claim in claims]  # guesses, opinions
+    names = _labels(store, _terms(description))
+    return _render(
+        "entity.html",
+        d=description,
+        outgoing=[(f, c) for f, c in facts if f.subject == entity],
+        incoming=[(f, c) for f, c in facts if f.subject != entity],
+        unasserted=unasserted,
+        in_words=in_words,
+        link=functools.partial(_link, names),
+        quote_href=_quote_href,
+        diagram=_diagram(description, unasserted, names),
+        iri=entity.value,
+        slug=entity.value.removeprefix(ID),
+    )
+
+
+def article_page(build: str, home: str, slug: str) -> Answer:
+    """The article's text, each quoted span marked by its claims' status and linked to them;
+    sentences no claim covers shown as such."""
+    from l2graph.errors import UnknownEntityError
+
+    store = _store(build)
+    project = Project.locate(home)
+    report = sources.coverage(store, project, project.sources_dir)
+    wanted = _ARTICLE + slug
+    found = [a for a in report.articles if a.article == wanted]
+    if not found:
+        known = [a.article.removeprefix(_ARTICLE) for a in report.articles]
+        import difflib
+
+        raise UnknownEntityError(f"article {slug}", difflib.get_close_matches(slug, known, n=3))
+    coverage = found[0]
+    located, _ = sources.quotes(store, project.sources_dir)
+    mine = sorted((q for q in located if q.article == wanted), key=lambda q: (q.start, q.end))
+    text = sources.read_text(project.sources_dir, coverage.source)
+    names = _labels(store, [ox.NamedNode(q.claim) for q in mine] + [ox.NamedNode(wanted)])
+    return _render(
+        "article.html",
+        title=names.get(wanted, slug),
+        iri=wanted,
+        source=coverage.source,
+        paragraphs=_paragraphs(text, coverage, mine),
+        statuses=[s for s in _STATUS_ORDER if any(q.status == s for q in mine)],
+        counts=_article_counts(coverage),
+    ), False, None
+
+
+def home_page(build: str, home: str) -> Answer:
+    """The home page: what the graph is, its classes with counts, articles, stored queries and
+    a query form."""
+    from l2graph.cache import statistics
+    from l2graph.queries import list_queries
+
+    store = _store(build)
+    counts = statistics(store)
+    classes = [(label.removeprefix("instances of "), n) for label, n in counts if "instances" in label]
+    articles = [
+        (row["a"].value.removeprefix(_ARTICLE), row["label"].value)
+        for row in store.query(
+            f"SELECT ?a ?label WHERE {{ ?a a <{L2}Article> ; <{_LABEL.value}> ?label }} ORDER BY ?a",
+            use_default_graph_as_union=True,
+        )
+    ]
+    totals = {label: n for label, n in counts if "triples" in label or label.startswith("claims")}
+    example = list_queries(home)[0]
+    return _render(
+        "home.html",
+        classes=classes,
+        totals=totals,
+        articles=articles,
+        queries=list_queries(home),
+        example=example.text,
+        fingerprint=Path(build).name,
+    ), False, None
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+@functools.lru_cache(maxsize=1)
+def _templates():
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("l2graph.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.globals["short"] = short_iri
+    return environment
+
+
+def _render(template: str, **values) -> bytes:
+    return _templates().get_template(template).render(**values).encode()
+
+
+def href(iri: str) -> str | None:
+    """Where a link to ``iri`` goes: this server's page for the graph's own IRIs, the IRI
+    itself for other ``http``/``https`` IRIs, nowhere for any other scheme."""
+    if iri.startswith(ID):
+        return "/id/" + iri[len(ID) :]
+    if iri.startswith(L2):
+        return "/ontology/" + iri[len(L2) :]
+    return iri if re.match(r"(?i)https?://", iri) else None
+
+
+def _quote_href(claim: ox.NamedNode, article: ox.NamedNode) -> str | None:
+    """The claim's quote in its article's page."""
+    if not article.value.startswith(_ARTICLE):
+        return None
+    return f"/articles/{article.value[len(_ARTICLE) :]}#{claim.value.removeprefix(ID)}"
+
+
+def _link(names: dict[str, str], term) -> dict:
+    """A term as a page shows it: its text (a label where it has one), link and kind."""
+    if isinstance(term, ox.NamedNode):
+        return {"text": names.get(term.value) or short_iri(term.value), "href": href(term.value)}
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        shown = short_iri(datatype) if not term.language and "#string" not in datatype else ""
+        return {"text": term.value, "href": None, "datatype": shown, "literal": True}
+    return {"text": str(term), "href": None}
+
+
+def _terms(description) -> list:
+    found = [description.entity, *(t for t, _ in description.types)]
+    for fact in description.facts:
+        found += [fact.subject, fact.predicate, fact.object]
+    for claim in description.claims:
+        found += [claim.claim, claim.subject, claim.predicate, claim.object, claim.speaker]
+    return [t for t in found if isinstance(t, ox.NamedNode)]
+
+
+def _labels(store: ox.Store, nodes) -> dict[str, str]:
+    """The first ``rdfs:label`` of each node that has one."""
+    names = {}
+    for node in nodes:
+        if node.value not in names:
+            label = next(store.quads_for_pattern(node, _LABEL, None), None)
+            if label is not None:
+                names[node.value] = label.object.value
+    return names
+
+
+def _result_table(build: str, result: QueryResult) -> dict:
+    """A result as a page shows it: columns and rows of linked terms, or a boolean, or
+    triples."""
+    store = _store(build)
+    if result.boolean is not None:
+        return {"boolean": result.boolean, "columns": [], "rows": [], "truncated": False}
+    if result.triples is not None:
+        columns = ["subject", "predicate", "object"]
+        terms = [[t.subject, t.predicate, t.object] for t in result.triples]
+    else:
+        columns = result.columns
+        terms = [[solution[name] for name in columns] for solution in result.solutions()]
+    names = _labels(store, [t for row in terms for t in row if isinstance(t, ox.NamedNode)])
+    rows = [[None if t is None else _link(names, t) for t in row] for row in terms]
+    return {"boolean": None, "columns": columns, "rows": rows, "truncated": result.truncated}
+
+
+def _article_counts(coverage) -> dict[str, int]:
+    covered = sum(1 for s in coverage.sentences if coverage.claims[s])
+    return {
+        "sentences": len(coverage.sentences),
+        "covered": covered,
+        "excluded": len(coverage.excluded),
+        "uncovered": len(coverage.uncovered),
+    }
+
+
+def _paragraphs(text: str, coverage, quotes: list) -> list[list[dict]]:
+    """The article as paragraphs of sentences, each sentence cut into pieces at every quote's
+    start and end: a piece lists the quotes that cover it, and the claims whose quote ends
+    there get their links after it."""
+    by_line: list[list[dict]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        sentences = [s for s in coverage.sentences if line.start() <= s.start < line.end()]
+        if not sentences:
+            continue
+        paragraph = []
+        for sentence in sentences:
+            if coverage.claims[sentence]:
+                state = "covered"
+            elif sentence in coverage.excluded:
+                state = "excluded"
+            else:
+                state = "uncovered"
+            inside = [q for q in quotes if q.start < sentence.end and q.end > sentence.start]
+            cuts = {sentence.start, sentence.end}
+            cuts |= {q.start for q in inside if q.start > sentence.start}
+            cuts |= {q.end for q in inside if q.end < sentence.end}
+            pieces = []
+            ordered = sorted(cuts)
+            for start, end in zip(ordered, ordered[1:], strict=False):
+                covering = [q for q in inside if q.start <= start and q.end >= end]
+                pieces.append(
+                    {
+                        "text": text[start:end],
+                        "status": _strongest(covering),
+                        "starts": [q for q in inside if q.start == start],
+                        "ends": [q for q in inside if q.end == end],
+                    }
+                )
+            paragraph.append(
+                {
+                    "state": state,
+                    "reason": coverage.excluded.get(sentence, ""),
+                    "pieces": pieces,
+                }
+            )
+        by_line.append(paragraph)
+    return by_line
+
+
+def _strongest(quotes: list) -> str | None:
+    statuses = {q.status for q in quotes}
+    return next((s for s in _STATUS_ORDER if s in statuses), None)
+
+
+def _diagram(description, unasserted: list, names: dict[str, str]) -> str:
+    """The entity's neighbourhood as inline SVG, drawn by Graphviz: asserted edges solid,
+    inferred ones dotted, claims not asserted (speculation, opinion) dashed. Empty when
+    Graphviz's ``dot`` is not installed."""
+    import graphviz
+
+    entity = description.entity
+    graph = graphviz.Digraph(
+        graph_attr={"rankdir": "LR", "bgcolor": "transparent", "fontsize": "10"},
+        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#f4f1ea"},
+        edge_attr={"fontsize": "9", "color": "#555555"},
+    )
+    shown: set[str] = set()
+
+    def node(term) -> str | None:
+        if not isinstance(term, ox.NamedNode) or term.value.startswith(PREFIXES["rdf"]):
+            return None
+        key = term.value
+        if key not in shown:
+            shown.add(key)
+            label = names.get(key) or short_iri(key)
+            target = href(key)
+            attrs = {"URL": target, "target": "_top"} if target and target[0] == "/" else {}
+            if term == entity:
+                attrs |= {"fillcolor": "#c8102e", "fontcolor": "white"}
+            graph.node(str(len(shown)), label[:40], tooltip=label, **attrs)
+            _ids[key] = str(len(shown))
+        return _ids[key]
+
+    _ids: dict[str, str] = {}
+    edges = 0
+    for fact in description.facts:
+        if edges >= 24:
+            break
+        start, end = node(fact.subject), node(fact.object)
+        if start and end:
+            style = "dotted" if fact.inferred else "solid"
+            label = names.get(fact.predicate.value) or short_iri(fact.predicate.value)
+            graph.edge(start, end, label=label, style=style)
+            edges += 1
+    for claim in unasserted[:8]:
+        start, end = node(claim.subject), node(claim.object)
+        if start and end:
+            label = names.get(claim.predicate.value) or short_iri(claim.predicate.value)
+            graph.edge(start, end, label=f"{label} ({claim.status})", style="dashed")
+    if not shown:
+        node(entity)
+    try:
+        svg = graph.pipe(format="svg").decode()
+    except graphviz.ExecutableNotFound:
+        return ""
+    return svg[svg.index("<svg") :]
