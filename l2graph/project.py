@@ -62,10 +62,15 @@ class Project:
     points it at a copy (for example, one with a new article's facts).
     """
 
-    __slots__ = ("home",)
+    __slots__ = ("cache_dir", "home")
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, cache_dir: Path | None = None) -> None:
         self.home = home
+        #: Where builds are kept: ``$L2GRAPH_CACHE_DIR`` or ``.cache/l2graph`` in the project,
+        #: fixed when the project is located (a long-running server keeps its own).
+        self.cache_dir = cache_dir or Path(
+            os.environ.get("L2GRAPH_CACHE_DIR") or home / ".cache" / "l2graph"
+        )
 
     def __repr__(self) -> str:
         return f"Project({str(self.home)!r})"
@@ -93,10 +98,6 @@ class Project:
     @property
     def queries_dir(self) -> Path:
         return self.home / "queries"
-
-    @property
-    def cache_dir(self) -> Path:
-        return Path(os.environ.get("L2GRAPH_CACHE_DIR") or self.home / ".cache" / "l2graph")
 
     @property
     def sources_dir(self) -> Path:

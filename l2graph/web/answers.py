@@ -3,13 +3,14 @@
 Each function takes the build directory it answers from (the server names the live build, so
 a worker never answers from a graph the server no longer serves) and returns
 ``(body, truncated, canonical)``: the answer, whether the row cap cut it, and for entities the
-canonical name (the server redirects other spellings to it). Pages are rendered with Jinja2 templates, every value escaped; only
-``http`` and ``https`` IRIs become links.
+canonical name (the server redirects other spellings to it). Pages are rendered with Jinja2
+templates, every value escaped; only ``http`` and ``https`` IRIs become links.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from pathlib import Path
 
@@ -140,15 +141,19 @@ def article_page(build: str, home: str, slug: str) -> Answer:
     mine = sorted((q for q in located if q.article == wanted), key=lambda q: (q.start, q.end))
     text = sources.read_text(project.sources_dir, coverage.source)
     names = _labels(store, [ox.NamedNode(q.claim) for q in mine] + [ox.NamedNode(wanted)])
-    return _render(
-        "article.html",
-        title=names.get(wanted, slug),
-        iri=wanted,
-        source=coverage.source,
-        paragraphs=_paragraphs(text, coverage, mine),
-        statuses=[s for s in _STATUS_ORDER if any(q.status == s for q in mine)],
-        counts=_article_counts(coverage),
-    ), False, None
+    return (
+        _render(
+            "article.html",
+            title=names.get(wanted, slug),
+            iri=wanted,
+            source=coverage.source,
+            paragraphs=_paragraphs(text, coverage, mine),
+            statuses=[s for s in _STATUS_ORDER if any(q.status == s for q in mine)],
+            counts=_article_counts(coverage),
+        ),
+        False,
+        None,
+    )
 
 
 def home_page(build: str, home: str) -> Answer:
@@ -159,25 +164,31 @@ def home_page(build: str, home: str) -> Answer:
 
     store = _store(build)
     counts = statistics(store)
-    classes = [(label.removeprefix("instances of "), n) for label, n in counts if "instances" in label]
+    classes = [
+        (label.removeprefix("instances of "), n) for label, n in counts if "instances" in label
+    ]
     articles = [
-        (row["a"].value.removeprefix(_ARTICLE), row["label"].value)
+        (row["a"].value.removeprefix(_ARTICLE), row["l"].value)
         for row in store.query(
-            f"SELECT ?a ?label WHERE {{ ?a a <{L2}Article> ; <{_LABEL.value}> ?label }} ORDER BY ?a",
+            f"SELECT ?a ?l WHERE {{ ?a a <{L2}Article> ; <{_LABEL.value}> ?l }} ORDER BY ?a",
             use_default_graph_as_union=True,
         )
     ]
     totals = {label: n for label, n in counts if "triples" in label or label.startswith("claims")}
     example = list_queries(home)[0]
-    return _render(
-        "home.html",
-        classes=classes,
-        totals=totals,
-        articles=articles,
-        queries=list_queries(home),
-        example=example.text,
-        fingerprint=Path(build).name,
-    ), False, None
+    return (
+        _render(
+            "home.html",
+            classes=classes,
+            totals=totals,
+            articles=articles,
+            queries=list_queries(home),
+            example=example.text,
+            fingerprint=Path(build).name,
+        ),
+        False,
+        None,
+    )
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -300,7 +311,7 @@ def _paragraphs(text: str, coverage, quotes: list) -> list[list[dict]]:
             cuts |= {q.end for q in inside if q.end < sentence.end}
             pieces = []
             ordered = sorted(cuts)
-            for start, end in zip(ordered, ordered[1:], strict=False):
+            for start, end in itertools.pairwise(ordered):
                 covering = [q for q in inside if q.start <= start and q.end >= end]
                 pieces.append(
                     {
@@ -351,7 +362,9 @@ def _diagram(description, unasserted: list, names: dict[str, str]) -> str:
             attrs = {"URL": target, "target": "_top"} if target and target[0] == "/" else {}
             if term == entity:
                 attrs |= {"fillcolor": "#c8102e", "fontcolor": "white"}
-            graph.node(str(len(shown)), label[:40], tooltip=label, **attrs)
+            # nohtml: a label in <…> is text here, not a Graphviz HTML label
+            text = graphviz.nohtml(label[:40])
+            graph.node(str(len(shown)), text, tooltip=graphviz.nohtml(label), **attrs)
             _ids[key] = str(len(shown))
         return _ids[key]
 
@@ -364,13 +377,14 @@ def _diagram(description, unasserted: list, names: dict[str, str]) -> str:
         if start and end:
             style = "dotted" if fact.inferred else "solid"
             label = names.get(fact.predicate.value) or short_iri(fact.predicate.value)
-            graph.edge(start, end, label=label, style=style)
+            graph.edge(start, end, label=graphviz.nohtml(label), style=style)
             edges += 1
     for claim in unasserted[:8]:
         start, end = node(claim.subject), node(claim.object)
         if start and end:
             label = names.get(claim.predicate.value) or short_iri(claim.predicate.value)
-            graph.edge(start, end, label=f"{label} ({claim.status})", style="dashed")
+            text = graphviz.nohtml(f"{label} ({claim.status})")
+            graph.edge(start, end, label=text, style="dashed")
     if not shown:
         node(entity)
     try:

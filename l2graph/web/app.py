@@ -168,7 +168,9 @@ class Graph:
             except L2GraphError as exc:
                 if str(exc) != self.problem:
                     self.problem = str(exc)
-                    print(f"l2graph serve: still serving the last good build: {exc}", file=sys.stderr)
+                    print(
+                        f"l2graph serve: still serving the last good build: {exc}", file=sys.stderr
+                    )
 
     async def answer(self, key: tuple, function, *args) -> tuple:
         """``(body, truncated, location, etag)`` for ``key``: kept, else computed by a worker
@@ -178,8 +180,8 @@ class Graph:
         if kept is not None:
             return kept
         try:
-            body, truncated, location = await anyio.to_thread.run_sync(
-                self.pool.run, function, (str(build), *args), self.timeout
+            body, truncated, location = await self.pool.run(
+                function, (str(build), *args), self.timeout
             )
         except TaskFailed as failure:
             suggestions = [
@@ -353,13 +355,17 @@ async def _sparql_text(request: Request) -> str | None:
         except UnicodeDecodeError:
             raise HttpError(400, "the query is not valid UTF-8") from None
     if media == "application/x-www-form-urlencoded":
-        form = await request.form()
+        from urllib.parse import parse_qsl
+
+        try:
+            form = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise HttpError(400, "the form is not valid UTF-8") from None
         if "update" in form:
             raise HttpError(403, "updates are not allowed: this endpoint is read-only")
         if "default-graph-uri" in form or "named-graph-uri" in form:
             raise HttpError(403, "default-graph-uri and named-graph-uri are not allowed")
-        text = form.get("query")
-        return str(text) if text is not None else None
+        return form.get("query")
     raise HttpError(
         415,
         "send the query as application/sparql-query or application/x-www-form-urlencoded",
@@ -469,7 +475,9 @@ async def _entity(request: Request, graph: Graph, base: str, namespace: str, slu
 
 async def article(request: Request, graph: Graph) -> Response:
     slug = request.path_params["slug"]
-    answer = await graph.answer(("article", slug), answers.article_page, str(graph.project.home), slug)
+    answer = await graph.answer(
+        ("article", slug), answers.article_page, str(graph.project.home), slug
+    )
     return _send(request, graph, "text/html", answer)
 
 
@@ -534,6 +542,8 @@ def create_app(
         Route("/articles/{slug}", _handled(article)),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found}
+    )
     app.state.graph = graph
     return app

@@ -7,9 +7,8 @@ dies by itself (a crash in the engine) is replaced the same way.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
-import queue
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -65,37 +64,33 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes; :meth:`run` hands a task to an idle one and waits for its
-    answer at most ``timeout`` seconds. Blocking: call it from a thread."""
+    """``size`` worker processes; :meth:`run` hands a task to an idle one and awaits its
+    answer at most ``timeout`` seconds, without a thread: the event loop watches the pipe."""
 
     def __init__(self, size: int, initialiser: Callable[[], Any] | None = None) -> None:
         # spawn, not fork: the server's process has threads and an event loop
         self._context = multiprocessing.get_context("spawn")
         self._initialiser = initialiser
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
         for _ in range(size):
             self._start()
 
     def _start(self) -> None:
         worker = _Worker(self._context, self._initialiser)
-        with self._lock:
-            self._all.add(worker)
-        self._idle.put(worker)
+        self._all.add(worker)
+        self._idle.put_nowait(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        with self._lock:
-            self._all.discard(worker)
+        self._all.discard(worker)
         worker.stop()
         self._start()
 
     def pids(self) -> list[int]:
         """The process ids of the live workers."""
-        with self._lock:
-            return sorted(worker.process.pid for worker in self._all)
+        return sorted(worker.process.pid for worker in self._all)
 
-    def run(self, function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    async def run(self, function: Callable[..., Any], args: tuple, timeout: float) -> Any:
         """``function(*args)`` in a worker: its value, or its l2graph error as
         :class:`TaskFailed`.
 
@@ -103,29 +98,39 @@ class WorkerPool:
             QueryTimeoutError: no answer within ``timeout`` seconds; the worker was killed.
             WorkerCrashed: the worker died while running it; it was replaced.
         """
-        worker = self._idle.get()
+        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        connection = worker.connection
+        readable = loop.create_future()
         try:
-            worker.connection.send((function, args))
-            if not worker.connection.poll(timeout):
-                self._replace(worker)
-                worker = None
-                raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit")
-            answer = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            if worker is not None:
-                self._replace(worker)
-                worker = None
+            connection.send((function, args))
+            loop.add_reader(connection.fileno(), _settle, readable)
+            try:
+                await asyncio.wait_for(readable, timeout)
+            finally:
+                loop.remove_reader(connection.fileno())
+            answer = connection.recv()
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit") from None
+        except (EOFError, OSError):
+            self._replace(worker)
             raise WorkerCrashed("the query stopped its worker process (it was restarted)") from None
-        finally:
-            if worker is not None:
-                self._idle.put(worker)
+        except BaseException:  # cancelled (the client went away): the answer may still come
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
         if answer[0] == "error":
             raise TaskFailed(*answer[1:])
         return answer[1]
 
     def close(self) -> None:
         """Stop every worker."""
-        with self._lock:
-            workers, self._all = list(self._all), set()
+        workers, self._all = list(self._all), set()
         for worker in workers:
             worker.stop()
+
+
+def _settle(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
