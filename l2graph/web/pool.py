@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -109,13 +110,20 @@ class WorkerPool:
                 await asyncio.wait_for(readable, timeout)
             finally:
                 loop.remove_reader(connection.fileno())
+            # uvloop leaves a watched descriptor non-blocking; the answer's first bytes are
+            # here, and the rest follows at once, so wait for them
+            os.set_blocking(connection.fileno(), True)
             answer = connection.recv()
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit") from None
         except (EOFError, OSError):
+            worker.process.join(1)
+            code = worker.process.exitcode
             self._replace(worker)
-            raise WorkerCrashed("the query stopped its worker process (it was restarted)") from None
+            raise WorkerCrashed(
+                f"the query stopped its worker process (exit code {code}; it was restarted)"
+            ) from None
         except BaseException:  # cancelled (the client went away): the answer may still come
             self._replace(worker)
             raise
