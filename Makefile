@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes 10000 100000 1000000
 	$(BIN)/python -m benchmarks.core --triples 200000 1000000
 	$(BIN)/python -m benchmarks.remote --triples 1000000
+	$(BIN)/python -m benchmarks.serve
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks import report
 from benchmarks.generate import REPO, generate
 from benchmarks.measure import COLD_QUERY, alternate, cold_query, own_peak_kib, say
 
@@ -158,17 +159,6 @@ def section(results: list[dict[str, Any]], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(docs: Path, text: str) -> None:
-    """Put ``text`` into ``docs`` between the markers (appending it the first time)."""
-    current = docs.read_text(encoding="utf-8") if docs.is_file() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, after = current[: current.index(START)], current[current.index(END) + len(END) :]
-        current = before + text + after.lstrip("\n")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    docs.write_text(current, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.core [--triples N …| --home DIR] [--runs K]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -195,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(Path(scratch) / "cache", ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "core.json").write_text(json.dumps({"command": command, "results": results}))
-    write_section(args.docs, section(results, command))
+    report.write_section(args.docs, section(results, command), "core")
     print(section(results, command))
     return 0
 

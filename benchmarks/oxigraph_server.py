@@ -42,8 +42,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(location: Path, *, startup_seconds: float = 30.0) -> Iterator[str]:
+def running(
+    location: Path, *, read_only: bool = False, startup_seconds: float = 30.0
+) -> Iterator[str]:
     """Run ``oxigraph serve --location LOCATION`` on a free loopback port; yields its base URL.
+
+    With ``read_only``, ``oxigraph serve-read-only --union-default-graph`` instead: the store
+    answers as l2graph does, over the union of its graphs.
 
     Raises:
         ServerError: no binary, or the server exited or stayed silent at startup (its log's
@@ -57,8 +62,9 @@ def running(location: Path, *, startup_seconds: float = 30.0) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     log_path = location.parent / f"{location.name}-server.log"
     with open(log_path, "wb") as log:
+        mode = ["serve-read-only", "--union-default-graph"] if read_only else ["serve"]
         process = subprocess.Popen(
-            [program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            [program, *mode, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import oxigraph_server
+from benchmarks import oxigraph_server, report
 
 REPO = Path(__file__).resolve().parent.parent
 START, END = "<!-- remote:start -->", "<!-- remote:end -->"
@@ -89,16 +89,6 @@ def _section(result: dict, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(docs: Path, section: str) -> None:
-    """Put ``section`` into ``docs`` between the remote markers (appending it the first time)."""
-    text = docs.read_text(encoding="utf-8") if docs.is_file() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) + 1 :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    docs.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.remote [--triples N | --home DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -120,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     result["command"] = command.strip()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "remote.json").write_text(json.dumps(result, indent=2))
-    write_section(args.docs, _section(result, result["command"]))
+    report.write_section(args.docs, _section(result, result["command"]), "remote")
     print(json.dumps({k: v for k, v in result.items() if k != "queries"}))
     return 0
 

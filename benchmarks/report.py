@@ -9,6 +9,19 @@ from benchmarks.generate import REPO
 from benchmarks.measure import COLD_QUERY, GIB
 
 
+def write_section(docs: Path, text: str, name: str) -> None:
+    """Put ``text`` into ``docs`` between the ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``
+    markers (appending it the first time); the rest of the page is kept."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    current = docs.read_text(encoding="utf-8") if docs.is_file() else "# Benchmarks\n"
+    if start in current and end in current:
+        before, after = current[: current.index(start)], current[current.index(end) + len(end) :]
+        current = before + text + after.lstrip("\n")
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    docs.write_text(current, encoding="utf-8")
+
+
 def plot(results: dict[str, Any], path: Path) -> None:
     """Log-log growth: time and peak RSS against triples, fast path against naive."""
     import matplotlib

@@ -427,14 +427,15 @@ def serve(
         listener.bind((host, port))
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap)
-    bound = listener.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    if ready is not None:
-        ready(f"http://{shown}:{bound}/")
     try:
-        server.run(sockets=[listener])
+        app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap)
+        bound = listener.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        )
+        if ready is not None:
+            ready(f"http://{shown}:{bound}/")
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
         listener.close()

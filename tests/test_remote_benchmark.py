@@ -52,3 +52,27 @@ def test_core_benchmark_measures_both_pairs(tmp_path: Path, docs: Path):
     assert result["export"]["quads"] > result["triples"] + result["inferred"]
     assert result["cold_query"]["rows"] == {"l2graph": 2, "l2graph_first": 2, "oxigraph": 2}
     assert result["export"]["ratio"] > 0 and result["cold_query"]["ratio"] > 0
+
+
+def test_serve_load_benchmark_measures_both_servers(tmp_path: Path, docs: Path):
+    """wrk against ``l2graph serve`` and ``oxigraph serve-read-only``, briefly."""
+    import shutil
+
+    from benchmarks import serve
+
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI"):
+            pytest.fail(serve.MISSING_WRK)
+        pytest.skip(serve.MISSING_WRK)
+    argv = ["--duration", "1", "--rounds", "1", "--out", str(tmp_path), "--docs", str(docs)]
+    assert serve.main(argv) == 0
+    result = json.loads((tmp_path / "serve.json").read_text())
+    assert result["rows"] == 2
+    for kind in ("repeated", "distinct"):
+        for name in ("l2graph", "oxigraph"):
+            run = result[kind][name]
+            assert run["requests"] > 0 and run["errors"] == 0, (kind, name, run)
+        assert result[kind]["l2graph"]["cpu_us_per_request"]["server"] > 0
+    assert result["distinct"]["l2graph"]["cpu_us_per_request"]["workers"] > 0
+    text = docs.read_text()
+    assert "earlier results" in text and text.count("<!-- serve:start -->") == 1

@@ -514,3 +514,25 @@ def test_the_worker_s_answer_path_never_imports_rdflib(sources_dir):
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+def test_a_broken_edit_keeps_the_last_good_build_live_and_says_why(project_copy):
+    app = create_app(project_copy, workers=1, timeout=5, watch_seconds=0.1)
+    products = project_copy / "data" / "products.ttl"
+    good = products.read_text(encoding="utf-8")
+    with TestClient(app) as client:
+        assert _label(client, "id:leica-sl2")[1] == "Leica SL2"
+        products.write_text(good + "\nid:broken l2:brand .\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while app.state.graph.problem is None:
+            assert time.monotonic() < deadline, "the broken edit was never noticed"
+            time.sleep(0.1)
+        assert "products.ttl" in app.state.graph.problem
+        assert _label(client, "id:leica-sl2")[1] == "Leica SL2"  # the last good build
+        products.write_text(  # the file, mended
+            good.replace('"Leica SL2"@en', '"Leica SL2 (fixed)"@en', 1), encoding="utf-8"
+        )
+        while _label(client, "id:leica-sl2")[1] != "Leica SL2 (fixed)":
+            assert time.monotonic() < deadline + 30, "the mended file was never served"
+            time.sleep(0.1)
+        assert app.state.graph.problem is None

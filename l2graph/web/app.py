@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -74,7 +75,6 @@ _STATUS = {
     "UnknownEntityError": 404,
     "ValidationFailed": 503,
 }
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 class HttpError(Exception):
@@ -128,6 +128,8 @@ class Graph:
         self.project, self.timeout, self.row_cap = project, timeout, row_cap
         self.watch_seconds = watch_seconds
         self.answers = _Answers(cache_bytes)
+        #: (query, Accept, format=) → (media type, format): what negotiation chose before
+        self.negotiated: dict[tuple, tuple[str, str]] = {}
         self.build = live_build(project)
         self._current = project.cache_dir / "current.json"
         self._seen = self._stamp()
@@ -159,12 +161,17 @@ class Graph:
 
     async def watch(self) -> None:
         """Rebuild when an input changes, so edits are served without a restart; a build that
-        fails is reported once and the last good build stays live."""
+        fails is reported once and the last good build stays live. Looking costs a ``stat``
+        per input file; only a rebuild leaves the event loop."""
+        state = None
         while True:
             await asyncio.sleep(self.watch_seconds)
             try:
-                await anyio.to_thread.run_sync(live_build, self.project)
-                self.problem = None
+                now = self.project.input_state()
+                if now != state:
+                    state = now  # a failing build is not retried until the inputs change
+                    await anyio.to_thread.run_sync(live_build, self.project)
+                    self.problem = None
             except L2GraphError as exc:
                 if str(exc) != self.problem:
                     self.problem = str(exc)
@@ -242,14 +249,18 @@ def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
     return best, offers[best]
 
 
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue."""
-    from l2graph.engine import _OPAQUE
+_PROLOGUE_THEN_FORM = re.compile(
+    r"(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
 
-    for word in _OPAQUE.sub(" ", query).split():
-        if word.upper() in _FORMS:
-            return word.upper()
-    return "SELECT"
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue
+    (SELECT when it cannot be told: the engine then reports what is wrong)."""
+    found = _PROLOGUE_THEN_FORM.match(query)
+    return found.group(1).upper() if found else "SELECT"
 
 
 def _chosen(request: Request, offers: dict[str, str], names: dict[str, str]) -> tuple[str, str]:
@@ -381,9 +392,16 @@ async def sparql(request: Request, graph: Graph) -> Response:
             )
             return Response(body, media_type="text/html; charset=utf-8")
         raise HttpError(400, "no query: send ?query=… (SPARQL 1.1 Protocol)")
-    form = query_form(query)
-    offers = GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
-    media, format = _chosen(request, offers, GRAPH_NAMES if offers is GRAPH_TYPES else FORMAT_NAMES)
+    # a repeated request is answered before its query is even looked at
+    accept, wanted = request.headers.get("accept"), request.query_params.get("format")
+    seen = graph.negotiated.get((query, accept, wanted))
+    if seen is None:
+        offers = GRAPH_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
+        seen = _chosen(request, offers, GRAPH_NAMES if offers is GRAPH_TYPES else FORMAT_NAMES)
+        if len(graph.negotiated) > 10_000:
+            graph.negotiated.clear()
+        graph.negotiated[query, accept, wanted] = seen
+    media, format = seen
     try:
         answer = await graph.answer(
             ("sparql", query, format), answers.sparql, query, format, graph.row_cap
@@ -534,7 +552,6 @@ def create_app(
 
     routes = [
         Route("/", _handled(index)),
-        Route("/sparql", _handled(sparql), methods=["GET", "POST"]),
         Route("/queries", _handled(query_list)),
         Route("/queries/{name}", _handled(stored)),
         Route("/id/{slug:path}", _handled(entity)),
@@ -546,4 +563,29 @@ def create_app(
         routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found}
     )
     app.state.graph = graph
-    return app
+    return _Endpoint(app, graph)
+
+
+class _Endpoint:
+    """The application: ``/sparql``, the hot path, is answered directly; every other path
+    goes through Starlette's routing and middleware (about half a cached answer's cost)."""
+
+    def __init__(self, app: Starlette, graph: Graph) -> None:
+        self.app, self.graph, self.state = app, graph, app.state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            return await self.app(scope, receive, send)
+        request = Request(scope, receive)
+        try:
+            if request.method not in ("GET", "POST"):
+                raise HttpError(405, "the SPARQL endpoint takes GET and POST")
+            response = await sparql(request, self.graph)
+        except HttpError as error:
+            response = _error(request, error)
+        except Exception:  # a bug: logged with its traceback, one line to the client
+            import traceback
+
+            traceback.print_exc()
+            response = PlainTextResponse("internal error\n", status_code=500)
+        await response(scope, receive, send)

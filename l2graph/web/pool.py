@@ -3,17 +3,25 @@
 pyoxigraph cannot cancel a query, so a runaway query is stopped by killing the process that
 runs it; a fresh worker takes its place and the other workers go on answering. A worker that
 dies by itself (a crash in the engine) is replaced the same way.
+
+Each worker talks over a socket pair: a task or an answer is one frame, its length (8 bytes)
+then its pickle. The server reads answers with asyncio streams, so a large answer never blocks
+the event loop and no thread is needed per request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
+import pickle
+import socket
+import struct
 from collections.abc import Callable
 from typing import Any
 
 from l2graph.errors import L2GraphError, QueryTimeoutError
+
+_LENGTH = struct.Struct("!Q")
 
 
 class WorkerCrashed(L2GraphError):
@@ -29,56 +37,66 @@ class TaskFailed(Exception):
         self.kind, self.message, self.suggestions = kind, message, suggestions or []
 
 
-def _work(connection, initialiser: Callable[[], Any] | None) -> None:
+def _frame(value: Any) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
+def _work(channel: socket.socket) -> None:
     """A worker's loop: receive ``(function, args)``, answer ``("ok", value)`` or
     ``("error", class name, message, suggestions)``."""
-    if initialiser is not None:
-        initialiser()
+    incoming = channel.makefile("rb")
     while True:
+        header = incoming.read(_LENGTH.size)
+        if len(header) < _LENGTH.size:
+            return  # the server closed the pair: it is gone
+        function, args = pickle.loads(incoming.read(_LENGTH.unpack(header)[0]))
         try:
-            function, args = connection.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        try:
-            connection.send(("ok", function(*args)))
+            answer = ("ok", function(*args))
         except L2GraphError as exc:
-            connection.send(
-                ("error", type(exc).__name__, str(exc), getattr(exc, "suggestions", None))
-            )
+            answer = ("error", type(exc).__name__, str(exc), getattr(exc, "suggestions", None))
         except Exception as exc:  # a bug: reported by name, the worker stays usable
-            connection.send(("error", type(exc).__name__, f"internal error: {exc}", None))
+            answer = ("error", type(exc).__name__, f"internal error: {exc}", None)
+        channel.sendall(_frame(answer))
 
 
 class _Worker:
-    def __init__(self, context, initialiser: Callable[[], Any] | None) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=_work, args=(child, initialiser), daemon=True, name="l2graph-worker"
-        )
+    def __init__(self, context) -> None:
+        self.channel, child = socket.socketpair()
+        self.process = context.Process(target=_work, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The worker's socket as asyncio streams (opened in the running loop, on first use)."""
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(sock=self.channel)
+        return self.streams
 
     def stop(self) -> None:
         self.process.kill()
         self.process.join()
-        self.connection.close()
+        if self.streams is not None:
+            self.streams[1].close()
+        else:
+            self.channel.close()
 
 
 class WorkerPool:
     """``size`` worker processes; :meth:`run` hands a task to an idle one and awaits its
-    answer at most ``timeout`` seconds, without a thread: the event loop watches the pipe."""
+    answer at most ``timeout`` seconds."""
 
-    def __init__(self, size: int, initialiser: Callable[[], Any] | None = None) -> None:
+    def __init__(self, size: int) -> None:
         # spawn, not fork: the server's process has threads and an event loop
         self._context = multiprocessing.get_context("spawn")
-        self._initialiser = initialiser
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         for _ in range(size):
             self._start()
 
     def _start(self) -> None:
-        worker = _Worker(self._context, self._initialiser)
+        worker = _Worker(self._context)
         self._all.add(worker)
         self._idle.put_nowait(worker)
 
@@ -100,31 +118,22 @@ class WorkerPool:
             WorkerCrashed: the worker died while running it; it was replaced.
         """
         worker = await self._idle.get()
-        loop = asyncio.get_running_loop()
-        connection = worker.connection
-        readable = loop.create_future()
         try:
-            connection.send((function, args))
-            loop.add_reader(connection.fileno(), _settle, readable)
-            try:
-                await asyncio.wait_for(readable, timeout)
-            finally:
-                loop.remove_reader(connection.fileno())
-            # uvloop leaves a watched descriptor non-blocking; the answer's first bytes are
-            # here, and the rest follows at once, so wait for them
-            os.set_blocking(connection.fileno(), True)
-            answer = connection.recv()
+            reader, writer = await worker.open()
+            writer.write(_frame((function, args)))
+            async with asyncio.timeout(timeout):
+                header = await reader.readexactly(_LENGTH.size)
+                answer = pickle.loads(await reader.readexactly(_LENGTH.unpack(header)[0]))
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit") from None
-        except (EOFError, OSError):
-            worker.process.join(1)
-            code = worker.process.exitcode
+        except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
+            code = worker.process.exitcode
             raise WorkerCrashed(
                 f"the query stopped its worker process (exit code {code}; it was restarted)"
             ) from None
-        except BaseException:  # cancelled (the client went away): the answer may still come
+        except BaseException:  # cancelled (the client went away): its answer may still come
             self._replace(worker)
             raise
         self._idle.put_nowait(worker)
@@ -137,8 +146,3 @@ class WorkerPool:
         workers, self._all = list(self._all), set()
         for worker in workers:
             worker.stop()
-
-
-def _settle(future: asyncio.Future) -> None:
-    if not future.done():
-        future.set_result(None)
