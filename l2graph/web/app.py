@@ -99,20 +99,26 @@ class _Answers:
         return found
 
     def put(self, key: tuple, value: tuple) -> None:
-        if len(value[0]) > self.budget // 8:
+        cost = _cost(key, value)
+        if cost > self.budget // 8 or key in self.items:
             return  # a huge answer would push out many small ones
         self.items[key] = value
-        self.size += len(value[0])
+        self.size += cost
         while self.size > self.budget:
-            _, dropped = self.items.popitem(last=False)
-            self.size -= len(dropped[0])
+            self.size -= _cost(*self.items.popitem(last=False))
 
     def clear(self) -> None:
         self.items.clear()
         self.size = 0
 
 
-class Graph:
+def _cost(key: tuple, value: tuple) -> int:
+    """What a kept answer holds: its body and the request text that keys it, with about 200
+    bytes of Python objects around them."""
+    return len(value[0]) + sum(len(part) for part in key if isinstance(part, str)) + 200
+
+
+class Served:
     """The server's view of the project: the live build, the kept answers, the workers."""
 
     def __init__(
@@ -210,8 +216,9 @@ class Graph:
 
 
 def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
-    """The offered ``(media type, format)`` that ``Accept`` rates highest; the first offer
-    when there is no ``Accept``. Ties go to the offer listed first.
+    """The offered ``(media type, format)`` that ``Accept`` rates highest (quality, then
+    specificity, then the order of ``offers``), by Werkzeug's RFC 9110 negotiation; the first
+    offer when there is no ``Accept``.
 
     Raises:
         HttpError: 406, when nothing offered is acceptable.
@@ -219,31 +226,10 @@ def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
     if not accept:
         media = next(iter(offers))
         return media, offers[media]
-    best, best_rank = None, (0.0, -1, 0)
-    for position, media in enumerate(offers):
-        kind = media.split("/")[0]
-        for item in accept.split(","):
-            fields = [field.strip() for field in item.split(";")]
-            pattern = fields[0].lower()
-            if pattern == media:
-                specificity = 2
-            elif pattern == f"{kind}/*":
-                specificity = 1
-            elif pattern == "*/*":
-                specificity = 0
-            else:
-                continue
-            quality = 1.0
-            for field in fields[1:]:
-                name, _, value = field.partition("=")
-                if name.strip() == "q":
-                    try:
-                        quality = float(value)
-                    except ValueError:
-                        quality = 0.0
-            rank = (quality, specificity, -position)
-            if quality > 0 and rank > best_rank:
-                best, best_rank = media, rank
+    from werkzeug.datastructures import MIMEAccept
+    from werkzeug.http import parse_accept_header
+
+    best = parse_accept_header(accept, MIMEAccept).best_match(list(offers))
     if best is None:
         raise HttpError(406, "none of the accepted media types is offered: " + ", ".join(offers))
     return best, offers[best]
@@ -282,7 +268,7 @@ def _wants_html(request: Request) -> bool:
 # --------------------------------------------------------------------------- responses
 
 
-def _send(request: Request, graph: Graph, media: str, answer: tuple) -> Response:
+def _send(request: Request, graph: Served, media: str, answer: tuple) -> Response:
     body, truncated, _, etag = answer
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"}
     headers["L2graph-Row-Cap"] = str(graph.row_cap)
@@ -383,7 +369,7 @@ async def _sparql_text(request: Request) -> str | None:
     )
 
 
-async def sparql(request: Request, graph: Graph) -> Response:
+async def sparql(request: Request, graph: Served) -> Response:
     query = await _sparql_text(request)
     if query is None:
         if _wants_html(request):
@@ -414,7 +400,7 @@ async def sparql(request: Request, graph: Graph) -> Response:
     return _send(request, graph, media, answer)
 
 
-async def query_list(request: Request, graph: Graph) -> Response:
+async def query_list(request: Request, graph: Served) -> Response:
     from l2graph.queries import list_queries
 
     offers = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
@@ -448,7 +434,7 @@ async def query_list(request: Request, graph: Graph) -> Response:
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
 
 
-async def stored(request: Request, graph: Graph) -> Response:
+async def stored(request: Request, graph: Served) -> Response:
     name = request.path_params["name"]
     params = {k: v for k, v in request.query_params.items() if k != "format"}
     offers = {"application/sparql-results+json": "json", "application/json": "json"}
@@ -462,15 +448,15 @@ async def stored(request: Request, graph: Graph) -> Response:
     return _send(request, graph, media, answer)
 
 
-async def entity(request: Request, graph: Graph) -> Response:
+async def entity(request: Request, graph: Served) -> Response:
     return await _entity(request, graph, "/id/", ID, request.path_params["slug"])
 
 
-async def term(request: Request, graph: Graph) -> Response:
+async def term(request: Request, graph: Served) -> Response:
     return await _entity(request, graph, "/ontology/", L2, request.path_params["name"])
 
 
-async def _entity(request: Request, graph: Graph, base: str, namespace: str, slug: str):
+async def _entity(request: Request, graph: Served, base: str, namespace: str, slug: str):
     """An entity's document (``slug.ext``), or a redirect to it: ``303 See Other`` from the
     entity's IRI to the document ``Accept`` asks for, ``301`` from another spelling (a label)
     to the canonical one."""
@@ -491,7 +477,7 @@ async def _entity(request: Request, graph: Graph, base: str, namespace: str, slu
     return _send(request, graph, media, answer)
 
 
-async def article(request: Request, graph: Graph) -> Response:
+async def article(request: Request, graph: Served) -> Response:
     slug = request.path_params["slug"]
     answer = await graph.answer(
         ("article", slug), answers.article_page, str(graph.project.home), slug
@@ -499,7 +485,7 @@ async def article(request: Request, graph: Graph) -> Response:
     return _send(request, graph, "text/html", answer)
 
 
-async def index(request: Request, graph: Graph) -> Response:
+async def index(request: Request, graph: Served) -> Response:
     answer = await graph.answer(("home",), answers.home_page, str(graph.project.home))
     return _send(request, graph, "text/html", answer)
 
@@ -533,7 +519,7 @@ def create_app(
     """
     import contextlib
 
-    graph = Graph(
+    graph = Served(
         Project.locate(home),
         workers=workers,
         timeout=timeout,
@@ -570,7 +556,7 @@ class _Endpoint:
     """The application: ``/sparql``, the hot path, is answered directly; every other path
     goes through Starlette's routing and middleware (about half a cached answer's cost)."""
 
-    def __init__(self, app: Starlette, graph: Graph) -> None:
+    def __init__(self, app: Starlette, graph: Served) -> None:
         self.app, self.graph, self.state = app, graph, app.state
 
     async def __call__(self, scope, receive, send) -> None:
