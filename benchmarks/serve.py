@@ -154,19 +154,10 @@ def _start_l2graph(home: Path, log: Path) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 120
     while "serving http://" not in log.read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            oxigraph_server.stop(process)
             raise oxigraph_server.ServerError(f"l2graph serve did not start: {log.read_text()}")
         time.sleep(0.05)
     return process, f"http://127.0.0.1:{port}"
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def _rows(url: str) -> list:
@@ -243,7 +234,7 @@ def measure(
                     "oxigraph": _peak_kib([oxigraph_pid]) if oxigraph_pid else 0,
                 }
         finally:
-            _stop(served)
+            oxigraph_server.stop(served)
     for kind in ("repeated", "distinct"):
         pair = results[kind]
         pair["throughput_ratio"] = (

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import l2graph
+from benchmarks import oxigraph_server
 from l2graph.project import ID
 
 HEADLINE = "leica_bodies_that_are_panasonic_bodies"
@@ -42,12 +43,7 @@ def server(sources_dir, tmp_path_factory):
             time.sleep(0.05)
         yield match.group(1)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        oxigraph_server.stop(process)
     assert process.returncode in (0, -15), log.read_text()
     assert "Traceback" not in log.read_text(), log.read_text()
 
