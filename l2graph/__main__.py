@@ -1,5 +1,3 @@
-import sys
+from l2graph.cli import run
 
-from l2graph.cli import main
-
-sys.exit(main())
+run()

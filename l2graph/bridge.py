@@ -16,6 +16,21 @@ from l2graph.project import PREFIXES
 _XSD_STRING = PREFIXES["xsd"] + "string"
 
 
+def _quiet(*names: str) -> None:
+    """The library never prints: without a handler of their own, the warnings these
+    libraries log (an ill-typed literal, say) would reach stderr through logging's last
+    resort. A NullHandler keeps them for whoever configures logging."""
+    import logging
+
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
+_quiet("rdflib", "pyshacl", "owlrl")
+
+
 def new_graph() -> rdflib.Graph:
     """An empty rdflib graph with the project's prefixes bound."""
     graph = rdflib.Graph()

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the graph does not conform to its shapes; 2 a usage or input error
 (a bad option, an unknown query, a bad parameter, a syntax error, an unreadable file, an
-unreachable endpoint). Errors are one line on stderr, never a traceback.
+unreachable endpoint, a refused query or connection); 3 an internal error (a bug: please
+report it); 130 interrupted. Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 
 import l2graph
 from l2graph._version import __version__
-from l2graph.errors import InputError, L2GraphError, ValidationFailed
+from l2graph.errors import InputError, L2GraphError, QueryTimeoutError, ValidationFailed
 from l2graph.files import write_atomically
 
-EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,7 +70,10 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
-        "--timeout", type=_positive_float, default=30.0, help="seconds to wait for --endpoint"
+        "--timeout",
+        type=_positive_float,
+        default=30.0,
+        help="seconds the query may take, here or at --endpoint (default 30)",
     )
 
 
@@ -265,8 +270,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    destination = None if args.output in (None, "-") else args.output  # -: standard output
     data = l2graph.export(
-        format=args.format, destination=args.output, home=args.home, inferred=args.inferred
+        format=args.format, destination=destination, home=args.home, inferred=args.inferred
     )
     if data is not None:
         _write(data)
@@ -289,7 +295,7 @@ def _add_coverage(sub: argparse.ArgumentParser) -> None:
 def _cmd_coverage(args: argparse.Namespace) -> int:
     report = l2graph.coverage(args.home)
     text = report.text().encode()
-    if args.output:
+    if args.output and args.output != "-":
         write_atomically(text, args.output)
     else:
         _write(text)
@@ -402,11 +408,19 @@ _COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 validation failed, 2 error)."""
+    """Run the CLI; returns the exit code (0 ok, 1 validation failed, 2 error, 3 internal
+    error, 130 interrupted). A command that timed out or was interrupted may leave its work
+    running in a thread: :func:`run` (the ``l2graph`` program) then ends the process."""
+    from l2graph import guard
+
+    guard.install()  # nothing reaches the network but the endpoint a user names
     try:
         argv = sys.argv[1:] if argv is None else argv
         args = _parser(_command_word(argv)).parse_args(argv)
-        return _COMMANDS[args.command][3](args)
+        handler = _COMMANDS[args.command][3]
+        if args.command == "serve":  # uvicorn handles Ctrl-C itself, in the main thread
+            return handler(args)
+        return _bounded(handler, args, getattr(args, "timeout", None))
     except ValidationFailed as exc:
         print(exc.report.text(), file=sys.stderr)
         print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)
@@ -420,10 +434,82 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"l2graph: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("l2graph: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, _Terminated)
+        print(f"l2graph: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        _ABANDONED.set()
+        return 143 if terminated else 130
+    except Exception as exc:  # a bug: one line and a way to report it, never a traceback
+        where = ""
+        if exc.__traceback__ is not None:
+            import traceback
+
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f" at {Path(frame.filename).name}:{frame.lineno}"
+        print(
+            f"l2graph: internal error ({type(exc).__name__}{where}: {exc}); please report it "
+            "with the command you ran",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+_ABANDONED = threading.Event()  # set when a command's thread was left running
+
+
+def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
+    """Run a command in a thread, so that the main thread stays free to take Ctrl-C at once
+    and to stop waiting at the deadline: the engine releases Python's lock while it works, but
+    a signal reaches Python only between its own steps.
+
+    Raises:
+        QueryTimeoutError: the command ran past ``timeout`` seconds.
+    """
+    outcome: dict = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["code"] = handler(args)
+        except BaseException as exc:  # handed to the main thread as it is
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="l2graph-command", daemon=True).start()
+    if not done.wait(timeout):
+        _ABANDONED.set()
+        raise QueryTimeoutError(f"stopped after {timeout:g} s (--timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["code"]
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, taken like Ctrl-C: the command stops and cleans up."""
+
+
+def _terminate(_signal: int, _frame) -> None:
+    raise _Terminated
+
+
+def run() -> None:
+    """The ``l2graph`` program: :func:`main`, then exit, at once when a command's work was
+    abandoned (it cannot be stopped, only its process can), after removing the temporary
+    files of writes it left under way."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    code = main()
+    if _ABANDONED.is_set():
+        from l2graph.files import remove_pending
+
+        remove_pending()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -33,34 +33,77 @@ _SHOWN_CHOICES = 6
 
 
 def check_read_only(query: str) -> None:
-    """Refuse what a read-only query over this graph may not do: update it (``INSERT``,
-    ``LOAD`` …), send data to another endpoint (``SERVICE``) or name its own dataset
-    (``FROM``/``FROM NAMED``: the default graph is the union of the build's graphs; use
-    ``GRAPH`` to pick one). Keywords inside strings, IRIs and comments do not count.
+    """The query guard, on every local engine: refuse what a read-only query over this graph
+    may not do, before any parser sees it.
+
+    - nesting deeper than :data:`MAX_NESTING` groups (a parser's stack is not a limit: 3,000
+      nested ``{`` crash Oxigraph's and exhaust rdflib's);
+    - updates (``INSERT``, ``LOAD`` …): the graph is read-only;
+    - ``SERVICE``: l2graph sends nothing to another endpoint;
+    - ``FROM``/``FROM NAMED``: the default graph is the union of the build's graphs (use
+      ``GRAPH`` to pick one), and rdflib would fetch what they name.
+
+    Keywords inside strings, IRIs and comments do not count. SPARQL lets ``\\u``/``\\U``
+    escapes stand for any character of a query (rdflib decodes them before it parses), so the
+    text is checked as written and as decoded.
 
     Raises:
         RefusedQueryError: the query does one of these.
     """
-    lowered = query.lower()
-    if not any(word in lowered for word in _SUSPECT):
-        return
-    code = _OPAQUE.sub(" ", query)
-    update = _UPDATE.search(code)
-    if update:
-        raise RefusedQueryError(
-            f"{update[1].upper()} is not allowed: the graph is read-only here "
-            "(edit data/ and rebuild to change it)"
-        )
-    if _SERVICE.search(code):
-        raise RefusedQueryError(
-            "SERVICE is not allowed: l2graph never fetches data from other endpoints "
-            "(query a remote store with --endpoint instead)"
-        )
-    if _DATASET.search(code):
-        raise RefusedQueryError(
-            "FROM and FROM NAMED are not allowed: the default graph is the union of the "
-            "build's graphs (use GRAPH <…> { … } to pick one)"
-        )
+    decoded = _decode_escapes(query)
+    for text in (query, decoded) if decoded != query else (query,):
+        _check_nesting(text)
+        lowered = text.lower()
+        if not any(word in lowered for word in _SUSPECT):
+            continue
+        code = _OPAQUE.sub(" ", text)
+        update = _UPDATE.search(code)
+        if update:
+            raise RefusedQueryError(
+                f"{update[1].upper()} is not allowed: the graph is read-only here "
+                "(edit data/ and rebuild to change it)"
+            )
+        if _SERVICE.search(code):
+            raise RefusedQueryError(
+                "SERVICE is not allowed: l2graph never fetches data from other endpoints "
+                "(query a remote store with --endpoint instead)"
+            )
+        if _DATASET.search(code):
+            raise RefusedQueryError(
+                "FROM and FROM NAMED are not allowed: the default graph is the union of the "
+                "build's graphs (use GRAPH <…> { … } to pick one)"
+            )
+
+
+#: Groups (``{``, ``(``, ``[``) a query may nest; the stored queries nest at most 5.
+MAX_NESTING = 64
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_BRACKETS = re.compile(r"[{}()\[\]]")
+
+
+def _decode_escapes(query: str) -> str:
+    if "\\u" not in query and "\\U" not in query:
+        return query
+
+    def character(match: re.Match) -> str:
+        code = int(match[1] or match[2], 16)
+        return chr(code) if code <= 0x10FFFF else match[0]
+
+    return _ESCAPE.sub(character, query)
+
+
+def _check_nesting(query: str) -> None:
+    if query.count("{") + query.count("(") + query.count("[") <= MAX_NESTING:
+        return  # cannot nest deeper than it opens (the usual case: no scan)
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_OPAQUE.sub(" ", query)):
+        depth = depth + 1 if bracket in "{([" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            raise RefusedQueryError(
+                f"the query nests groups more than {MAX_NESTING} deep; "
+                "flatten it (deeper nesting can crash a SPARQL parser)"
+            )
 
 
 def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GRAPH) -> None:

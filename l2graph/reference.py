@@ -137,20 +137,26 @@ def query(graph: Graph, text: str) -> Any:
     """rdflib's answer to a read-only query, handed over in pyoxigraph's result types (parsed
     from rdflib's own W3C serialisation), so every engine's answer reads the same."""
     import pyoxigraph as ox
+    import rdflib.plugins.sparql
     from pyparsing import ParseException
 
     from l2graph.engine import check_read_only
 
     check_read_only(text)
+    # rdflib loads the graphs a dataset clause names, from files or the web: never here
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     try:
         result = graph.query(text, initNs=PREFIXES)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):  # rdflib evaluates as it serialises
+            data = result.graph.serialize(format="nt", encoding="utf-8")
+            return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        answer = result.serialize(format="json")
     except ParseException as exc:
         raise QuerySyntaxError(
             f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
         ) from None
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        data = result.graph.serialize(format="nt", encoding="utf-8")
-        return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-    return ox.parse_query_results(
-        result.serialize(format="json"), format=ox.QueryResultsFormat.JSON
-    )
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply for rdflib's parser") from None
+    except Exception as exc:  # rdflib's evaluation errors are untyped
+        raise InputError(f"rdflib could not answer the query: {exc}") from None
+    return ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)

@@ -268,6 +268,9 @@ def _target(url: str, auth: Auth | None) -> _Target:
     if auth is None and os.environ.get(USER_VARIABLE):
         auth = (os.environ[USER_VARIABLE], os.environ.get(PASSWORD_VARIABLE, ""))
     clean = redact(urllib.parse.urlunsplit(parts))
+    from l2graph import guard
+
+    guard.allow(clean)  # the one host this command may reach
     return _Target(url=clean, auth=auth)
 
 
