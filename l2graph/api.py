@@ -182,15 +182,15 @@ def run_sparql(
     from l2graph.cache import live_build
     from l2graph.results import answers_of, has_kept_answers
 
-    build = live_build(Project.locate(home))
+    project = Project.locate(home)
+    build = live_build(project)
     answers = answers_of(build, query)
 
     def run():
-        import pyoxigraph as ox
-
         from l2graph import engine as core
+        from l2graph.cache import store_of
 
-        return core.run(ox.Store.read_only(str(build / "store")), query)
+        return core.run(store_of(project, build), query)
 
     if has_kept_answers(answers):  # it ran on this build before: start the engine only if asked
         return QueryResult(run=run, answers=answers, query=query)
@@ -222,12 +222,31 @@ def run_query(
         UnknownQueryError: no stored query has that name.
         ParameterError: a parameter is missing, unknown or ill-typed.
     """
+    from l2graph.errors import QuerySyntaxError
     from l2graph.queries import get_query
 
-    text = get_query(name, home).bind(params)
-    return run_sparql(
-        text, graph=graph, endpoint=endpoint, home=home, timeout=timeout, engine=engine
-    )
+    stored = get_query(name, home)
+    text = stored.bind(params)
+    try:
+        return run_sparql(
+            text, graph=graph, endpoint=endpoint, home=home, timeout=timeout, engine=engine
+        )
+    except QuerySyntaxError as error:  # named by the file, at the file's own line
+        raise QuerySyntaxError(f"{stored.path}: {_syntax_in(stored.text) or error}") from None
+
+
+def _syntax_in(text: str) -> str | None:
+    """The syntax error of a query's own text (before any binding moved its lines)."""
+    import pyoxigraph as ox
+
+    from l2graph import engine as core
+    from l2graph.errors import QuerySyntaxError
+
+    try:
+        core.run(ox.Store(), text)
+    except QuerySyntaxError as error:
+        return str(error)
+    return None
 
 
 def export(

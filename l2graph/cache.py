@@ -17,13 +17,14 @@ opened read-only, which costs the same at every size: nothing is re-parsed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import namedtuple
 from collections.abc import Callable
 from pathlib import Path
 
-from l2graph.errors import ValidationFailed
+from l2graph.errors import InputError, ValidationFailed
 from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
 TYPE_CHECKING = False  # pyoxigraph loads only when the store is used
@@ -64,16 +65,18 @@ def build(
     project = Project.locate(home)
     state = project.input_state()
     fingerprint = project.fingerprint()
-    meta = project.cache_dir / fingerprint / "build.json"
-    if meta.is_file() and not force:
+    kept = None if force else verified(project.cache_dir / fingerprint)
+    if kept is not None:
         _write_current(project, fingerprint, state)
-        return BuildInfo(**json.loads(meta.read_text()))
+        return kept
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {}
 
     def stage(name: str, started: float) -> None:
         seconds[name] = round(time.perf_counter() - started, 4)
 
+    if len(project.data_files()) < 2:  # the ontology alone is not a graph of the articles
+        raise InputError(f"{project.home / 'data'}: no data files (data/*.ttl): nothing to build")
     started = time.perf_counter()
     say("parsing")
     store = ox.Store()
@@ -138,15 +141,17 @@ def validate_store(store: ox.Store, project: Project, graph: str | None = None):
 def _publish(
     project: Project, store: ox.Store, info: BuildInfo, written: Callable[[], None]
 ) -> None:
-    """Write the build beside the live cache, then move it into place in one rename;
+    """Write the build beside the live cache, then move it into place by renaming; a live
+    build that verifies is never removed, so a query racing a rebuild always finds one.
     ``written`` is called once the store is on disk, before its record is."""
     import shutil
     import tempfile
 
     import pyoxigraph as ox
 
-    project.cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.cache_dir))
+    _cache_directory(project)
+    _sweep(project.cache_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=project.cache_dir))
     try:
         on_disk = ox.Store(str(staging / "store"))
         on_disk.bulk_extend(store)
@@ -157,14 +162,19 @@ def _publish(
 
         write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
         written()
-        (staging / "build.json").write_text(json.dumps(info._asdict()))
+        record = {**info._asdict(), "files": _manifest(staging)}
+        (staging / "build.json").write_text(json.dumps(record))
         final = project.cache_dir / info.fingerprint
-        shutil.rmtree(final, ignore_errors=True)
-        try:
-            os.replace(staging, final)
-        except OSError:
-            if not (final / "build.json").is_file():  # else a concurrent build published it
-                raise
+        if verified(final) is None:  # same fingerprint, same content: a good one stays
+            if final.exists():  # a damaged build: out of the way in one rename, then gone
+                aside = final.with_name(f".old-{final.name}-{os.getpid()}")
+                os.replace(final, aside)
+                shutil.rmtree(aside, ignore_errors=True)
+            try:
+                os.replace(staging, final)
+            except OSError:
+                if verified(final) is None:  # else a concurrent build published it
+                    raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for old in project.cache_dir.iterdir():  # only the newest build is kept
@@ -172,15 +182,84 @@ def _publish(
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _cache_directory(project: Project) -> None:
+    try:
+        project.cache_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(
+            f"{project.cache_dir}: the cache directory is a file (set L2GRAPH_CACHE_DIR to a "
+            "directory)"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{project.cache_dir}: cannot create the cache: {exc.strerror}") from None
+
+
+def _sweep(cache_dir: Path) -> None:
+    """Remove what killed builds left: ``.build-<pid>-*`` folders whose process is gone."""
+    import shutil
+
+    for leftover in cache_dir.glob(".build-*"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in cache_dir.glob(".old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, and is not ours
+    return True
+
+
+def _manifest(directory: Path) -> dict[str, list[int]]:
+    """Each file of a build but its record and its kept answers: size and modification time."""
+    found = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_file() and relative != "build.json" and not relative.startswith("answers/"):
+            info = path.stat()
+            found[relative] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def verified(directory: Path) -> BuildInfo | None:
+    """The build in ``directory`` if its record reads and every file it lists is there as it
+    was written (size and modification time: a ``stat`` each); ``None`` for a missing,
+    damaged or tampered build, which is then rebuilt, never used."""
+    try:
+        record = json.loads((directory / "build.json").read_text())
+        files = record.pop("files")
+        info = BuildInfo(**record)
+        for relative, (size, mtime) in files.items():
+            found = os.stat(directory / relative)
+            if found.st_size != size or found.st_mtime_ns != mtime:
+                return None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return info
+
+
 def _write_current(project: Project, fingerprint: str, state: list) -> None:
-    """Record the live build and its inputs' state atomically (write, then rename)."""
+    """Record the live build and its inputs' state atomically (write, then rename). A cache
+    that cannot be written (read-only) is still used: the record only spares the hashing."""
     import tempfile
 
     record = json.dumps({"fingerprint": fingerprint, "inputs": state})
-    handle, temporary = tempfile.mkstemp(prefix=".current-", dir=project.cache_dir)
-    with os.fdopen(handle, "w") as file:
-        file.write(record)
-    os.replace(temporary, project.cache_dir / "current.json")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".current-", dir=project.cache_dir)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(record)
+        os.replace(temporary, project.cache_dir / "current.json")
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def live_build(project: Project, progress: Progress | None = None) -> Path:
@@ -189,9 +268,9 @@ def live_build(project: Project, progress: Progress | None = None) -> Path:
         current = json.loads((project.cache_dir / "current.json").read_text())
     except (OSError, ValueError):
         current = {}
-    if current.get("inputs") == project.input_state():
-        directory = project.cache_dir / current["fingerprint"]
-        if (directory / "build.json").is_file():
+    if isinstance(current, dict) and current.get("inputs") == project.input_state():
+        directory = project.cache_dir / str(current.get("fingerprint"))
+        if verified(directory) is not None:
             return directory
     return project.cache_dir / build(project.home, progress=progress).fingerprint
 
@@ -202,10 +281,26 @@ def open_store(home: Path | str | None = None, progress: Progress | None = None)
     Raises:
         ValidationFailed: the sources changed and no longer conform.
     """
+    project = Project.locate(home)
+    return store_of(project, live_build(project, progress), progress)
+
+
+def store_of(project: Project, directory: Path, progress: Progress | None = None) -> ox.Store:
+    """The store of the build in ``directory``, opened read-only; one damaged in a way its
+    record cannot show (same sizes and times) is rebuilt, once."""
     import pyoxigraph as ox
 
-    directory = live_build(Project.locate(home), progress)
-    return ox.Store.read_only(str(directory / "store"))
+    try:
+        return ox.Store.read_only(str(directory / "store"))
+    except (OSError, RuntimeError):
+        import shutil
+
+        aside = directory.with_name(f".old-{directory.name}-{os.getpid()}")
+        with contextlib.suppress(OSError):  # another process may have moved it already
+            os.replace(directory, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+        fingerprint = build(project.home, force=True, progress=progress).fingerprint
+        return ox.Store.read_only(str(project.cache_dir / fingerprint / "store"))
 
 
 _STATISTICS = f"""

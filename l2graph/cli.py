@@ -203,12 +203,25 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _query_text(argument: str) -> str:
+    """The query: standard input (``-``), a file, or the text itself. A word that reads as a
+    file name (no white space, no braces) but names no file is an error, not a query."""
     if argument == "-":
-        return sys.stdin.read()
-    path = Path(argument)
-    if path.suffix in (".rq", ".sparql") or path.is_file():
+        data = sys.stdin.buffer.read()
         try:
-            return path.read_text(encoding="utf-8")
+            return data.decode("utf-8-sig")  # a byte-order mark is not part of the query
+        except UnicodeDecodeError as exc:
+            raise InputError(f"standard input: not UTF-8 text (byte {exc.start})") from None
+    path = Path(argument)
+    looks_like_a_file = not any(c.isspace() or c in "{}" for c in argument)
+    try:
+        is_file = path.is_file()
+    except OSError:  # a long query is not a file name, whatever the system thinks
+        is_file = False
+    if is_file or (looks_like_a_file and len(argument) < 4096):
+        if not path.is_file():
+            raise InputError(f"{path}: no such file (give a query's text, a file, or -)")
+        try:
+            return path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
@@ -217,6 +230,10 @@ def _query_text(argument: str) -> str:
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:
+    from l2graph.queries import query_problems
+
+    for problem in query_problems(args.home):
+        print(f"l2graph: skipped {problem}", file=sys.stderr)
     for query in l2graph.list_queries(args.home):
         print(f"{query.name}\n    {query.summary}")
         for p in query.parameters:
@@ -477,7 +494,8 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
             done.set()
 
     threading.Thread(target=work, name="l2graph-command", daemon=True).start()
-    if not done.wait(timeout):
+    # a moment's grace: an endpoint's own time-out, said more precisely, comes first
+    if not done.wait(None if timeout is None else timeout + 0.25):
         _ABANDONED.set()
         raise QueryTimeoutError(f"stopped after {timeout:g} s (--timeout)")
     if "error" in outcome:

@@ -13,12 +13,12 @@ every test, with loopback allowed, so a test that reaches out fails. Oxigraph's 
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import sys
-import urllib.parse
 
 from l2graph.errors import L2GraphError
+
+# socket, ipaddress and urllib are imported only when a connection is made: installing the
+# guard costs a command's start nothing.
 
 _allowed_hosts: set[str] = set()
 _allowed_addresses: set[tuple[str, int]] = set()
@@ -31,6 +31,9 @@ class ConnectionRefused(L2GraphError):
 
 def allow(url: str) -> None:
     """Let connections reach ``url``'s host and port (an endpoint the user named)."""
+    import socket
+    import urllib.parse
+
     parts = urllib.parse.urlsplit(url)
     if not parts.hostname:
         return
@@ -57,6 +60,8 @@ def install(*, loopback: bool = False) -> None:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -75,6 +80,8 @@ def _permitted(host: str, port: int | None) -> bool:
 
 def _audit(event: str, args: tuple) -> None:
     if event == "socket.connect":
+        import socket
+
         sock, address = args
         if sock.family not in (socket.AF_INET, socket.AF_INET6):
             return
@@ -98,6 +105,8 @@ def _audit(event: str, args: tuple) -> None:
 
 
 def _is_literal(host: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(host.split("%")[0])
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from l2graph._version import __version__
@@ -135,7 +136,9 @@ class Project:
             try:
                 info = path.stat()
             except OSError as exc:
-                raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+                raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+            if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO: would be read without end
+                raise InputError(f"{path}: not a regular file")
             state.append([str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
         return state
 

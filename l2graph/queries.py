@@ -79,17 +79,23 @@ def to_term(parameter: Parameter, value: object) -> str:
     """The N-Triples form of a parameter value, checked against the parameter's kind."""
     import pyoxigraph
 
-    text = str(value).strip()
+    text = str(value)
     try:
+        if parameter.kind != "string" and text != text.strip():
+            raise ValueError(text)  # white space is not silently dropped
         if parameter.kind == "iri":
             return str(pyoxigraph.NamedNode(expand_iri(text)))
         if parameter.kind == "integer":
+            if not re.fullmatch(r"[+-]?\d+", text):  # not "1_000": xsd:integer's form
+                raise ValueError(text)
             return str(
                 pyoxigraph.Literal(str(int(text)), datatype=pyoxigraph.NamedNode(XSD + "integer"))
             )
         if parameter.kind == "date":
             import datetime
 
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # not 20220531: xsd:date's form
+                raise ValueError(text)
             datetime.date.fromisoformat(text)
             return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "date")))
         if parameter.kind == "year":
@@ -171,9 +177,9 @@ def _parse_header(path: Path, text: str) -> tuple:
 
 def _load(path: Path) -> StoredQuery:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not query text
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
+        raise InputError(f"{path}: cannot read: {exc}") from None
     summary, description, params, examples, performance = _parse_header(path, text)
     if params and not _WHERE.search(text):
         raise InputError(f"{path}: a query with parameters needs a 'WHERE {{' to bind them in")
@@ -186,8 +192,25 @@ def _query_files(home: Path | str | None) -> list[Path]:
 
 
 def list_queries(home: Path | str | None = None) -> list[StoredQuery]:
-    """Every stored query of the project, in file-name order."""
-    return [_load(path) for path in _query_files(home)]
+    """Every valid stored query of the project, in file-name order; a file that cannot be
+    read or whose headers are wrong is left out (see :func:`query_problems`), so one broken
+    file does not take the others with it."""
+    return [query for query in _each(home) if isinstance(query, StoredQuery)]
+
+
+def query_problems(home: Path | str | None = None) -> list[str]:
+    """Why each stored query file that :func:`list_queries` leaves out is left out."""
+    return [str(problem) for problem in _each(home) if isinstance(problem, InputError)]
+
+
+def _each(home: Path | str | None) -> list[StoredQuery | InputError]:
+    found: list[StoredQuery | InputError] = []
+    for path in _query_files(home):
+        try:
+            found.append(_load(path))
+        except InputError as problem:
+            found.append(problem)
+    return found
 
 
 def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
@@ -204,7 +227,7 @@ def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
             return _load(path)
     import difflib
 
-    queries = [_load(path) for path in files]
+    queries = list_queries(home)
     candidates = {q.name: q.name for q in queries} | {q.slug: q.name for q in queries}
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.4)
     if not close:  # a word of the slug may still point at one query

@@ -83,7 +83,10 @@ def redact(url: str) -> str:
     Returns:
         The same URL with the user information removed.
     """
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # not a URL urllib can read: drop whatever precedes an "@" in it
+        return re.sub(r"(//)[^/@]*@", r"\1", url)
     if "@" not in parts.netloc:
         return url
     host = parts.netloc.rpartition("@")[2]

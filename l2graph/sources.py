@@ -175,6 +175,18 @@ def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Tr
     located, missing = quotes(store, directory, absent_ok=True)
     results = [
         ValidationResult(
+            focus_node=short_iri(article),
+            path="l2:sourceFile",
+            constraint="l2s:QuoteInArticle",
+            message=f"{short_iri(article)} names {source!r}, which is not in {directory}: its "
+            "claims' quotes cannot be checked.",
+            severity="Violation",
+        )
+        for article, source in sorted(_articles(store))
+        if not (directory / source).is_file()
+    ]
+    results += [
+        ValidationResult(
             focus_node=short_iri(claim),
             path="l2:quote",
             constraint="l2s:QuoteInArticle",

@@ -13,6 +13,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _offline():
+    """The suite runs offline: Python code may reach this machine's own test servers, and a
+    test that tries to connect anywhere else fails (l2graph.guard)."""
+    from l2graph import guard
+
+    guard.install(loopback=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _cache_outside_repo(tmp_path_factory: pytest.TempPathFactory):
     """Point the build cache at a temporary directory for the whole session."""
     previous = os.environ.get("L2GRAPH_CACHE_DIR")

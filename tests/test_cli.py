@@ -87,7 +87,7 @@ def test_stats_and_validate(capsys):
             ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"],
             "SERVICE is not allowed",
         ),
-        (["sparql", "missing-file.rq"], "missing-file.rq: cannot read"),
+        (["sparql", "missing-file.rq"], "missing-file.rq: no such file"),
         (["export", "--format", "yaml"], "invalid choice"),
         (["frobnicate"], "invalid choice"),
         (["--home", "/nonexistent", "stats"], "not an l2graph project"),

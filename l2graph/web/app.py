@@ -37,7 +37,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from l2graph.cache import live_build
+from l2graph.cache import live_build, verified
 from l2graph.errors import L2GraphError, QueryTimeoutError
 from l2graph.project import ID, L2, Project
 from l2graph.web import answers
@@ -160,7 +160,7 @@ class Served:
             except (OSError, ValueError, KeyError):
                 return self.build
             directory = self.project.cache_dir / fingerprint
-            if directory != self.build and (directory / "build.json").is_file():
+            if directory != self.build and verified(directory) is not None:
                 self.build = directory
                 self.answers.clear()
         return self.build

@@ -1,0 +1,177 @@
+"""The corpus of hostile and careless inputs (``tests/bad_inputs/cases.toml``), run through the
+command line or the Python API on a fresh copy of the project.
+
+Every case must give its documented exit code (or exception) and message, and never a
+traceback, a second line of error (validation reports aside), a leftover temporary file or a
+connection out (the suite's socket guard fails any).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import l2graph
+
+CASES = tomllib.loads((Path(__file__).parent / "bad_inputs" / "cases.toml").read_text())["case"]
+
+
+def _params(case: dict):
+    marks = []
+    if "xfail" in case:  # run=False: such a case can hang or exhaust the machine
+        marks.append(pytest.mark.xfail(reason=case["xfail"], run=False, strict=True))
+    return pytest.param(case, id=case["id"], marks=marks)
+
+
+def _expand(value: str, target: Path) -> str:
+    if value.startswith("@nested:"):
+        depth = int(value.split(":")[1])
+        return "SELECT * WHERE " + "{" * depth + "}" * depth
+    return str(target) if value == "@target" else value
+
+
+# ------------------------------------------------------------------------- set-ups
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _cache_of(home: Path) -> Path:
+    from l2graph.project import Project
+
+    project = Project.locate(home)
+    return project.cache_dir / l2graph.build(home).fingerprint
+
+
+def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
+    data = home / "data"
+    if name == "break-products-turtle":
+        with open(data / "products.ttl", "a", encoding="utf-8") as file:
+            file.write("\nid:broken l2:brand .\n")
+    elif name == "break-shapes-turtle":
+        with open(home / "ontology" / "shapes.ttl", "a", encoding="utf-8") as file:
+            file.write("\nthis is not turtle\n")
+    elif name == "remove-data":
+        shutil.rmtree(data)
+    elif name == "rename-article-source":
+        _replace(data / "articles.ttl", '"2022-05-31-l2-technology-alliance.txt"', '"gone.txt"')
+    elif name == "alter-a-quote":
+        claims = data / "claims-2022-leica-panasonic-joint-camera.ttl"
+        _replace(claims, "which is effectively a Panasonic S1R", "which is exactly a Panasonic S1R")
+    elif name == "misspell-rebadge":
+        for path in data.glob("*.ttl"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("l2:rebadgeOf", "l2:rebadgedOf"), encoding="utf-8")
+    elif name == "add-broken-stored-query":
+        (home / "queries" / "099_broken.rq").write_text(
+            "#+ summary: broken on its third line\nSELECT ?x WHERE {\n  ?x ?p\n}\n"
+        )
+    elif name == "link-data-to-dev-zero":
+        (data / "zero.ttl").symlink_to("/dev/zero")
+    elif name == "cache-dir-is-a-file":
+        blocker = target.parent / "cache-file"
+        blocker.write_text("not a directory")
+        env["L2GRAPH_CACHE_DIR"] = str(blocker)
+    elif name == "garbage-build-record":
+        (_cache_of(home) / "build.json").write_text("garbage")
+    elif name == "tamper-nquads":
+        with open(_cache_of(home) / "asserted.nq", "a", encoding="utf-8") as file:
+            file.write("<urn:TAMPERED> <urn:p> <urn:o> .\n")
+    elif name == "delete-nquads":
+        (_cache_of(home) / "asserted.nq").unlink()
+    elif name == "corrupt-store":
+        current = _cache_of(home) / "store" / "CURRENT"
+        info = current.stat()  # same size and time: only opening the store can tell
+        current.write_bytes(b"X" * info.st_size)
+        os.utime(current, ns=(info.st_atime_ns, info.st_mtime_ns))
+    elif name == "read-only-cache-after-touch":
+        cache = _cache_of(home).parent
+        (data / "products.ttl").touch()
+        for path in [cache, *cache.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~0o222)
+    elif name == "read-only-target":
+        target.write_text("keep me")
+        target.chmod(0o444)
+    elif name == "directory-target":
+        target.mkdir()
+    else:
+        raise AssertionError(f"unknown set-up {name!r}")
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@pytest.mark.parametrize("case", [_params(c) for c in CASES])
+def test_bad_input(case: dict, project_copy: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    target = work / "out.ttl"
+    env = {**os.environ, "L2GRAPH_HOME": str(project_copy)}
+    if "setup" in case:
+        _setup(case["setup"], project_copy, target, env)
+    try:
+        if "argv" in case:
+            _run_command(case, env, work, target)
+        else:
+            _call(case, project_copy)
+    finally:  # a read-only cache must not outlive the test
+        for path in tmp_path.rglob("*"):
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o200)
+    leftovers = [p.name for p in work.iterdir() if p.name.startswith(".")]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+
+
+def _run_command(case: dict, env: dict[str, str], work: Path, target: Path) -> None:
+    argv = [_expand(value, target) for value in case["argv"]]
+    stdin = bytes.fromhex(case["stdin_hex"]) if "stdin_hex" in case else b""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "l2graph", *argv],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=work,
+        timeout=120,
+    )
+    elapsed = time.monotonic() - started
+    err = done.stderr.decode(errors="replace")
+    assert "Traceback" not in err, err
+    assert done.returncode == case["exit"], (done.returncode, err)
+    if "message" in case:
+        assert case["message"] in err, err
+    if case["exit"] == 2:
+        assert len(err.strip().splitlines()) == 1, f"one line of error, not: {err}"
+    if "seconds" in case:
+        assert elapsed < case["seconds"], f"took {elapsed:.1f} s"
+    if "stdout_excludes" in case:
+        assert case["stdout_excludes"].encode() not in done.stdout
+    if "no_file" in case:
+        assert not (work / case["no_file"]).exists()
+    if case["argv"][0] == "export" and case["exit"] == 0:
+        assert done.stdout or target.exists()
+
+
+def _call(case: dict, home: Path) -> None:
+    from l2graph import errors
+
+    kwargs = {k: _expand(v, home) for k, v in case["kwargs"].items()}
+    expected = getattr(errors, case["raises"])
+    with pytest.raises(expected) as raised:
+        if case["call"] == "to_term":
+            from l2graph.queries import Parameter, to_term
+
+            to_term(Parameter("p", kwargs["kind"], True, ""), kwargs["value"])
+        else:
+            getattr(l2graph, case["call"])(home=home, **kwargs)
+    assert case["message"] in str(raised.value)
