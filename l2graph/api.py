@@ -8,7 +8,7 @@ terms. The reference engines (owlrl, pyshacl, rdflib's SPARQL) answer only when 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from l2graph.errors import InputError, ValidationFailed
@@ -199,37 +199,60 @@ def run_sparql(
 
 def run_query(
     name: str,
+    params: Mapping[str, Any] | None = None,
     *,
     graph: Any = None,
     endpoint: str | None = None,
     home: Path | str | None = None,
     timeout: float = 30.0,
     engine: str = CORE,
-    **params: Any,
+    **more_params: Any,
 ) -> QueryResult:
     """Run a stored query by name with its parameters bound.
 
+    Parameters are checked against their declared kinds and bound as RDF terms, never pasted
+    into query text: by a ``VALUES`` block written by the engine's term writer on Oxigraph and
+    at an endpoint, as ``initBindings`` on rdflib (which would decode ``\\u`` escapes in text).
+
     Args:
         name: a stored query's name, number or slug (see :func:`list_queries`).
+        params: the query's parameters, e.g. ``{"entity": "id:leica-sl2"}``; the way to pass a
+            parameter whose name is one of this function's own (``graph``, ``home`` …).
         graph: an rdflib graph to run it on instead of the project's build.
         endpoint: a SPARQL 1.1 endpoint URL to run it on instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         timeout: seconds to wait for a remote endpoint.
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference).
-        **params: the query's parameters, e.g. ``entity="id:leica-sl2"``.
+        **more_params: parameters as keywords, e.g. ``entity="id:leica-sl2"``.
 
     Raises:
         UnknownQueryError: no stored query has that name.
-        ParameterError: a parameter is missing, unknown or ill-typed.
+        ParameterError: a parameter is missing, unknown, given twice or ill-typed.
     """
-    from l2graph.errors import QuerySyntaxError
+    from l2graph.errors import ParameterError, QuerySyntaxError
     from l2graph.queries import get_query
 
+    twice = set(params or {}) & set(more_params)
+    if twice:
+        raise ParameterError(sorted(twice)[0], "given both in params and as a keyword")
+    values = {**(params or {}), **more_params}
     stored = get_query(name, home)
-    text = stored.bind(params)
     try:
+        if _engine(engine, "rdflib") == "rdflib" and endpoint is None:
+            from l2graph import reference
+            from l2graph.bridge import to_rdflib
+
+            bindings = {var: to_rdflib(term) for var, term in stored.terms(values).items()}
+            if graph is None:
+                graph = load_graph(True, home, engine="owlrl")
+            return QueryResult(reference.query(graph, stored.text, bindings))
         return run_sparql(
-            text, graph=graph, endpoint=endpoint, home=home, timeout=timeout, engine=engine
+            stored.bind(values),
+            graph=graph,
+            endpoint=endpoint,
+            home=home,
+            timeout=timeout,
+            engine=engine,
         )
     except QuerySyntaxError as error:  # named by the file, at the file's own line
         raise QuerySyntaxError(f"{stored.path}: {_syntax_in(stored.text) or error}") from None

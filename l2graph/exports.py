@@ -93,9 +93,18 @@ def build_context(ontology_file: Path) -> dict:
 def load_context(project: Project) -> dict:
     """The committed JSON-LD context ``ontology/context.jsonld``."""
     try:
-        return json.loads(project.context_file.read_text(encoding="utf-8"))
+        document = json.loads(project.context_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{project.context_file}: cannot read the JSON-LD context: {exc}") from exc
+        where = project.context_file
+        raise InputError(f"{where}: cannot read the JSON-LD context: {exc}") from None
+    context = document.get("@context") if isinstance(document, dict) else None
+    # embedded, and never referring onward: nothing is fetched to compact or to read an export
+    if not isinstance(context, dict) or "@import" in context or "@base" in context:
+        raise InputError(
+            f"{project.context_file}: the JSON-LD context must be an object held in the file "
+            '({"@context": {…}}), with no @import or @base: l2graph fetches no context'
+        )
+    return document
 
 
 def canonical_text(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> bytes:

@@ -50,15 +50,20 @@ class StoredQuery(
         """Parameter values to run the query with: its first ``#+ example:``, else none."""
         return dict(self.examples[0]) if self.examples else {}
 
-    def bind(self, values: Mapping[str, object] | None = None) -> str:
-        """The query text with ``values`` bound; checks names, presence and types."""
+    def terms(self, values: Mapping[str, object] | None = None) -> dict:
+        """The parameters' values as RDF terms (pyoxigraph's), checked: names, presence and
+        each kind's strict lexical form. An empty value is a value not given.
+
+        Raises:
+            ParameterError: a parameter is unknown, missing or ill-formed.
+        """
         values = dict(values or {})
         declared = {p.name: p for p in self.parameters}
         for name in values:
             if name not in declared:
                 known = ", ".join(declared) or "none"
                 raise ParameterError(name, f"not a parameter of {self.name} (parameters: {known})")
-        bindings = []
+        terms = {}
         for parameter in self.parameters:
             value = values.get(parameter.name)
             if value is None or value == "":
@@ -67,16 +72,22 @@ class StoredQuery(
                         parameter.name, f"required by {self.name}: {parameter.description}"
                     )
                 continue
-            term = to_term(parameter, value)
-            bindings.append(f"VALUES ?{parameter.name} {{ {term} }}")
+            terms[parameter.name] = to_term(parameter, value)
+        return terms
+
+    def bind(self, values: Mapping[str, object] | None = None) -> str:
+        """The query text with ``values`` bound by a ``VALUES`` block of RDF terms written by
+        the engine's own term writer (see :meth:`terms`)."""
+        bindings = [f"VALUES ?{name} {{ {term} }}" for name, term in self.terms(values).items()]
         if not bindings:
             return self.text
         where = _WHERE.search(self.text)
         return self.text[: where.end()] + "\n  " + "\n  ".join(bindings) + self.text[where.end() :]
 
 
-def to_term(parameter: Parameter, value: object) -> str:
-    """The N-Triples form of a parameter value, checked against the parameter's kind."""
+def to_term(parameter: Parameter, value: object):
+    """A parameter value as an RDF term (pyoxigraph's), checked against the parameter's
+    kind; ``str()`` of it is its N-Triples form."""
     import pyoxigraph
 
     text = str(value)
@@ -84,12 +95,12 @@ def to_term(parameter: Parameter, value: object) -> str:
         if parameter.kind != "string" and text != text.strip():
             raise ValueError(text)  # white space is not silently dropped
         if parameter.kind == "iri":
-            return str(pyoxigraph.NamedNode(expand_iri(text)))
+            return pyoxigraph.NamedNode(expand_iri(text))
         if parameter.kind == "integer":
             if not re.fullmatch(r"[+-]?\d+", text):  # not "1_000": xsd:integer's form
                 raise ValueError(text)
-            return str(
-                pyoxigraph.Literal(str(int(text)), datatype=pyoxigraph.NamedNode(XSD + "integer"))
+            return pyoxigraph.Literal(
+                str(int(text)), datatype=pyoxigraph.NamedNode(XSD + "integer")
             )
         if parameter.kind == "date":
             import datetime
@@ -97,12 +108,12 @@ def to_term(parameter: Parameter, value: object) -> str:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # not 20220531: xsd:date's form
                 raise ValueError(text)
             datetime.date.fromisoformat(text)
-            return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "date")))
+            return pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "date"))
         if parameter.kind == "year":
             if not re.fullmatch(r"-?\d{4,}", text):
                 raise ValueError(text)
-            return str(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "gYear")))
-        return str(pyoxigraph.Literal(text))
+            return pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "gYear"))
+        return pyoxigraph.Literal(text)
     except ValueError:
         expected = {
             "iri": "an IRI, a prefixed name such as id:leica-sl2, or an id such as leica-sl2",

@@ -133,9 +133,10 @@ def _name(node: Node | None) -> str | None:
     return short_iri(str(node)) if isinstance(node, URIRef) else node.n3()
 
 
-def query(graph: Graph, text: str) -> Any:
+def query(graph: Graph, text: str, bindings: dict[str, Node] | None = None) -> Any:
     """rdflib's answer to a read-only query, handed over in pyoxigraph's result types (parsed
-    from rdflib's own W3C serialisation), so every engine's answer reads the same."""
+    from rdflib's own W3C serialisation), so every engine's answer reads the same.
+    ``bindings`` (variable name to rdflib term) are given to rdflib as terms."""
     import pyoxigraph as ox
     import rdflib.plugins.sparql
     from pyparsing import ParseException
@@ -146,7 +147,7 @@ def query(graph: Graph, text: str) -> Any:
     # rdflib loads the graphs a dataset clause names, from files or the web: never here
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     try:
-        result = graph.query(text, initNs=PREFIXES)
+        result = graph.query(text, initNs=PREFIXES, initBindings=bindings or {})
         if result.type in ("CONSTRUCT", "DESCRIBE"):  # rdflib evaluates as it serialises
             data = result.graph.serialize(format="nt", encoding="utf-8")
             return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]

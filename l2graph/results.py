@@ -337,16 +337,24 @@ def _python_value(term: Any) -> Any:
 
 
 def _readable(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    """A term as a person reads it: ``id:leica-sl2``, ``Leica SL2``, ``2022-05-31``."""
+    """A term as a person reads it: ``id:leica-sl2``, ``Leica SL2``, ``2022-05-31``; control
+    characters (an ANSI escape in a label, from the data or an endpoint) are shown, not sent
+    to the terminal."""
     import pyoxigraph as ox
 
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return short_iri(term.value)
+        return _printable(short_iri(term.value))
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return term.value
+    return _printable(term.value)
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _table(columns: list[str], rows: list[list[str]]) -> str:

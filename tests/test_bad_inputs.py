@@ -99,6 +99,12 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         (data / "products.ttl").touch()
         for path in [cache, *cache.rglob("*")]:
             path.chmod(path.stat().st_mode & ~0o222)
+    elif name == "ansi-label":
+        _replace(data / "products.ttl", '"Leica SL2"@en', '"Leica \\u001b[31mSL2"@en')
+    elif name == "remote-context":
+        (home / "ontology" / "context.jsonld").write_text(
+            '{"@context": "http://127.0.0.1:9/context.jsonld"}'
+        )
     elif name == "read-only-target":
         target.write_text("keep me")
         target.chmod(0o444)
