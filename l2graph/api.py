@@ -142,7 +142,7 @@ def run_sparql(
     graph: Any = None,
     endpoint: str | None = None,
     home: Path | str | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = 30.0,
     engine: str = CORE,
 ) -> QueryResult:
     """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
@@ -157,17 +157,22 @@ def run_sparql(
         graph: an rdflib graph to query instead of the project's build.
         endpoint: a SPARQL 1.1 endpoint URL to query instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
-        timeout: seconds to wait for a remote endpoint.
+        timeout: seconds the query may take: at an endpoint, or on the project's build (it
+            then runs in a worker process, stopped at the deadline); ``None``: no limit here.
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference, on ``graph``).
 
     Returns:
         A :class:`QueryResult`.
+
+    Raises:
+        QueryTimeoutError: the query ran past ``timeout``.
     """
     if endpoint is not None:
         from l2graph import remote
         from l2graph.engine import with_prefixes
 
-        return QueryResult(remote.query(endpoint, with_prefixes(query), timeout=timeout))
+        wait = 30.0 if timeout is None else timeout
+        return QueryResult(remote.query(endpoint, with_prefixes(query), timeout=wait))
     if _engine(engine, "rdflib") == "rdflib":
         from l2graph import reference
 
@@ -187,14 +192,39 @@ def run_sparql(
     answers = answers_of(build, query)
 
     def run():
-        from l2graph import engine as core
-        from l2graph.cache import store_of
+        if timeout is None:
+            from l2graph import engine as core
+            from l2graph.cache import store_of
 
-        return core.run(store_of(project, build), query)
+            return core.run(store_of(project, build), query)
+        import pyoxigraph as ox
+
+        from l2graph import isolation
+
+        where = (str(project.home), str(project.cache_dir), str(build))
+        kind, payload = isolation.run(_query_in_worker, (*where, query), timeout)
+        if kind == "graph":
+            return [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+        return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
 
     if has_kept_answers(answers):  # it ran on this build before: start the engine only if asked
         return QueryResult(run=run, answers=answers, query=query)
     return QueryResult(run(), answers=answers, query=query)
+
+
+def _query_in_worker(home: str, cache_dir: str, build: str, query: str) -> tuple[str, bytes]:
+    """A query's answer on a build, computed in the worker of :mod:`l2graph.isolation`: SPARQL
+    JSON results, or N-Triples for a graph."""
+    import pyoxigraph as ox
+
+    from l2graph import engine as core
+    from l2graph.cache import store_of
+
+    project = Project(Path(home), Path(cache_dir))
+    result = core.run(store_of(project, Path(build)), query)
+    if isinstance(result, ox.QueryTriples):
+        return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+    return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
 
 
 def run_query(
@@ -204,7 +234,7 @@ def run_query(
     graph: Any = None,
     endpoint: str | None = None,
     home: Path | str | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = 30.0,
     engine: str = CORE,
     **more_params: Any,
 ) -> QueryResult:
@@ -221,7 +251,7 @@ def run_query(
         graph: an rdflib graph to run it on instead of the project's build.
         endpoint: a SPARQL 1.1 endpoint URL to run it on instead.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
-        timeout: seconds to wait for a remote endpoint.
+        timeout: seconds the query may take (see :func:`run_sparql`).
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference).
         **more_params: parameters as keywords, e.g. ``entity="id:leica-sl2"``.
 

@@ -253,20 +253,26 @@ def _answer(result, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _wait(args: argparse.Namespace) -> float | None:
+    """The API's time limit: an endpoint's; none here, where the command's own deadline stops
+    the whole process (cheaper than the API's worker process)."""
+    return args.timeout if args.endpoint else None
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     result = l2graph.run_query(
         args.name,
+        _params(args.param),
         home=args.home,
         endpoint=args.endpoint,
-        timeout=args.timeout,
-        **_params(args.param),
+        timeout=_wait(args),
     )
     return _answer(result, args)
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
     result = l2graph.run_sparql(
-        _query_text(args.query), home=args.home, endpoint=args.endpoint, timeout=args.timeout
+        _query_text(args.query), home=args.home, endpoint=args.endpoint, timeout=_wait(args)
     )
     return _answer(result, args)
 
@@ -437,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
         handler = _COMMANDS[args.command][3]
         if args.command == "serve":  # uvicorn handles Ctrl-C itself, in the main thread
             return handler(args)
-        return _bounded(handler, args, getattr(args, "timeout", None))
+        # query and sparql stop at --timeout; push's --timeout is per request
+        deadline = args.timeout if args.command in ("query", "sparql") else None
+        return _bounded(handler, args, deadline)
     except ValidationFailed as exc:
         print(exc.report.text(), file=sys.stderr)
         print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)

@@ -148,3 +148,14 @@ def test_queries_racing_forced_rebuilds_always_find_a_build(project_copy: Path):
         stop.set()
         builder.join()
     assert not failures, failures[:3]
+
+
+def test_the_api_stops_a_runaway_query_at_its_timeout_and_answers_the_next(sources_dir):
+    started = time.monotonic()
+    with pytest.raises(l2graph.QueryTimeoutError):
+        l2graph.run_sparql(RUNAWAY, timeout=1)
+    assert time.monotonic() - started < 2.0
+    from l2graph import isolation
+
+    assert "process" not in isolation._worker  # killed, not left running
+    assert len(l2graph.run_query("001")) >= 2

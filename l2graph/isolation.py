@@ -1,0 +1,115 @@
+"""A query with a deadline, for Python callers: it runs in a worker process, which is killed
+when the deadline passes (pyoxigraph cannot cancel a query, but its process can be stopped).
+
+One worker per Python process (``python -m l2graph.isolation``), started on first use (a
+fraction of a second) and kept for the next query; a killed or crashed worker is replaced on
+the next call. Tasks and answers cross its standard input and output as frames: a length (8
+bytes), then a pickle. The command line does not need it (its own process is what it stops)
+and the server has a pool of its own (:mod:`l2graph.web.pool`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from l2graph import errors
+
+_LENGTH = struct.Struct("!Q")
+_lock = threading.Lock()
+_worker: dict = {}
+
+
+def _frame(value: Any) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
+def _read(stream) -> Any:
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        raise EOFError
+    return pickle.loads(stream.read(_LENGTH.unpack(header)[0]))
+
+
+def _start() -> None:
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "l2graph.isolation"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=environment,
+    )
+    _worker["process"] = process
+
+
+def _stop() -> None:
+    process = _worker.pop("process", None)
+    if process is not None:
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            stream.close()
+
+
+def run(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    """``function(*args)`` in the worker, its value back within ``timeout`` seconds.
+
+    Raises:
+        QueryTimeoutError: the deadline passed; the worker was killed.
+        L2GraphError: what the function raised (the same class, its message).
+    """
+    import select
+
+    with _lock:  # one query at a time in the one worker
+        if "process" not in _worker or _worker["process"].poll() is not None:
+            _stop()
+            _start()
+        process = _worker["process"]
+        try:
+            process.stdin.write(_frame((function, args)))
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], timeout)
+            if not ready:
+                _stop()
+                raise errors.QueryTimeoutError(f"stopped after {timeout:g} s (timeout)")
+            answer = _read(process.stdout)
+        except (EOFError, OSError):
+            _stop()
+            raise errors.L2GraphError("the query stopped its worker process") from None
+    if answer[0] == "ok":
+        return answer[1]
+    kind = getattr(errors, answer[1], errors.L2GraphError)
+    failure = kind.__new__(kind)  # its class and message (constructors differ in their parts)
+    Exception.__init__(failure, answer[2])
+    raise failure
+
+
+def _serve() -> None:
+    """The worker: answer tasks from standard input until it closes."""
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a task prints goes to stderr, never into the channel
+    while True:
+        try:
+            function, args = _read(channel_in)
+        except (EOFError, KeyboardInterrupt):
+            return
+        try:
+            answer = ("ok", function(*args))
+        except errors.L2GraphError as exc:
+            answer = ("error", type(exc).__name__, str(exc))
+        except Exception as exc:  # a bug: reported, and the worker stays usable
+            answer = ("error", "L2GraphError", f"internal error: {exc!r}")
+        channel_out.write(_frame(answer))
+        channel_out.flush()
+
+
+if __name__ == "__main__":
+    _serve()
