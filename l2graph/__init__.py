@@ -21,6 +21,7 @@ _EXPORTS = {
     "build": "l2graph.cache",
     "EndpointError": "l2graph.errors",
     "InputError": "l2graph.errors",
+    "InternalError": "l2graph.errors",
     "L2GraphError": "l2graph.errors",
     "ParameterError": "l2graph.errors",
     "QuerySyntaxError": "l2graph.errors",

@@ -23,6 +23,30 @@ if TYPE_CHECKING:
 CORE = "oxigraph"
 
 
+def _contract(function):
+    """Only l2graph's own errors leave the API: an unreadable file becomes an InputError, and
+    anything else, a bug, an InternalError that says so (its cause chained)."""
+    import functools
+
+    from l2graph.errors import InternalError, L2GraphError
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except L2GraphError:
+            raise
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise InputError(f"{where}{exc.strerror or exc}") from exc
+        except Exception as exc:
+            raise InternalError(
+                f"internal error ({type(exc).__name__}: {exc}); please report it"
+            ) from exc
+
+    return guarded
+
+
 def _engine(engine: str, *references: str) -> str:
     if engine not in (CORE, *references):
         choices = ", ".join(repr(name) for name in (CORE, *references))
@@ -42,6 +66,7 @@ def _graphs(inferred: bool) -> list[str]:
     return [ASSERTED_GRAPH, ANCHORS_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
 
 
+@_contract
 def validate(
     graph: Any = None, home: Path | str | None = None, *, engine: str = CORE
 ) -> ValidationReport:
@@ -78,6 +103,7 @@ def validate(
     return validate_store(store_from_graph(graph), project)[0]
 
 
+@_contract
 def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: str = CORE):
     """The knowledge graph as an rdflib graph: the asserted triples and the quotes' anchors
     in their articles (the same as ``export``), with the entailments if asked.
@@ -113,6 +139,7 @@ def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: 
     )
 
 
+@_contract
 def infer(graph: Any, *, engine: str = CORE):
     """The OWL 2 RL entailments of an rdflib graph, without the graph itself.
 
@@ -136,6 +163,7 @@ def infer(graph: Any, *, engine: str = CORE):
     )
 
 
+@_contract
 def run_sparql(
     query: str,
     *,
@@ -227,6 +255,7 @@ def _query_in_worker(home: str, cache_dir: str, build: str, query: str) -> tuple
     return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
 
 
+@_contract
 def run_query(
     name: str,
     params: Mapping[str, Any] | None = None,
@@ -302,6 +331,7 @@ def _syntax_in(text: str) -> str | None:
     return None
 
 
+@_contract
 def export(
     graph: Any = None,
     format: str = "turtle",
@@ -352,6 +382,7 @@ def export(
     return None
 
 
+@_contract
 def coverage(home: Path | str | None = None):
     """The articles sentence by sentence: which claims cover each sentence, which sentences are
     excluded and why, and which are neither (see :mod:`l2graph.sources`).
@@ -370,6 +401,7 @@ def coverage(home: Path | str | None = None):
     return sources.coverage(open_store(project.home), project, project.sources_dir)
 
 
+@_contract
 def describe(name: str, home: Path | str | None = None):
     """What the graph knows about one entity: its facts (inferred ones marked) and the claims
     behind them, with status, quote and article.
@@ -391,6 +423,7 @@ def describe(name: str, home: Path | str | None = None):
     return entities.describe(open_store(home), name)
 
 
+@_contract
 def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:
     """Triple counts per graph, instances per ontology class and claims per status."""
     from l2graph.cache import open_store, statistics
@@ -398,6 +431,7 @@ def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:
     return statistics(open_store(home))
 
 
+@_contract
 def push(
     endpoint: str,
     *,
@@ -452,6 +486,7 @@ def push(
     return len(triples), held, remote.redact(endpoint)
 
 
+@_contract
 def serve(
     home: Path | str | None = None,
     *,

@@ -106,6 +106,20 @@ def _check_nesting(query: str) -> None:
             )
 
 
+_PROLOGUE_THEN_FORM = re.compile(
+    r"(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue
+    (SELECT when it cannot be told: the engine then reports what is wrong)."""
+    found = _PROLOGUE_THEN_FORM.match(query)
+    return found.group(1).upper() if found else "SELECT"
+
+
 def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GRAPH) -> None:
     """Parse Turtle files into a named graph of ``store``; errors name the file and line."""
     target = ox.NamedNode(graph)

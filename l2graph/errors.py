@@ -7,6 +7,7 @@ from pathlib import Path
 __all__ = [
     "EndpointError",
     "InputError",
+    "InternalError",
     "L2GraphError",
     "ParameterError",
     "QuerySyntaxError",
@@ -23,6 +24,12 @@ class L2GraphError(Exception):
     """Base class of every error l2graph raises on purpose."""
 
     exit_code = 2
+
+
+class InternalError(L2GraphError):
+    """A bug in l2graph, surfaced as its own error (exit code 3); the cause is chained."""
+
+    exit_code = 3
 
 
 class InputError(L2GraphError):

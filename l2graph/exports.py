@@ -143,13 +143,98 @@ def canonical_parts(store: ox.Store, graphs: Graphs, *, quads: bool = False) -> 
             lines = [line for line in lines if b"_:" not in line]
         parts.append(lines)
     if blank:
-        dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_QUADS))
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        quads = list(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_QUADS))
+        if _largest_blank_component(quads) <= RDFC_LIMIT:
+            dataset = ox.Dataset(quads)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        else:
+            dataset = _refined(quads)
         relabelled = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
         for graph, lines in zip(graphs, parts, strict=True):
             suffix = f" {graph} .".encode()
             lines += [line for line in relabelled if not named or line.endswith(suffix)]
     return [sorted(set(lines)) for lines in parts]
+
+
+#: Blank nodes linked together, past which RDFC-1.0 is not used: its cost grows exponentially
+#: in the worst case (a 2,000-node chain takes minutes) and Oxigraph's implementation recurses
+#: along chains (a 2,000-node cycle overflows its stack and kills the process).
+RDFC_LIMIT = 400
+_REFINEMENT_ROUNDS = 32
+
+
+def _largest_blank_component(quads: list[ox.Quad]) -> int:
+    """The number of blank nodes in the largest set of blank nodes linked by statements."""
+    parent: dict = {}
+
+    def root(node):
+        while parent[node] is not node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for quad in quads:
+        ends = [t for t in (quad.subject, quad.object, quad.graph_name) if _is_blank(t)]
+        for term in ends:
+            parent.setdefault(term, term)
+        for term in ends[1:]:
+            parent[root(term)] = root(ends[0])
+    sizes: dict = {}
+    for node in parent:
+        sizes[root(node)] = sizes.get(root(node), 0) + 1
+    return max(sizes.values(), default=0)
+
+
+def _is_blank(term) -> bool:
+    return isinstance(term, ox.BlankNode)
+
+
+def _refined(quads: list[ox.Quad]) -> ox.Dataset:
+    """Blank nodes labelled by colour refinement, in time linear in the statements per round:
+    each node's colour is the hash of its statements with the colours of the blank nodes
+    around it, refined until no new colour appears (at most 32 rounds); labels follow the
+    colours, and nodes no colour tells apart keep their order in the sorted input. The same
+    input always gives the same output; RDFC-1.0 is kept for graphs it can afford."""
+    import hashlib
+
+    occurrences: dict = {}
+    for index, quad in enumerate(quads):
+        for position, term in (("s", quad.subject), ("o", quad.object), ("g", quad.graph_name)):
+            if _is_blank(term):
+                occurrences.setdefault(term, []).append((position, index))
+
+    def shown(term, colours) -> str:
+        return colours[term] if _is_blank(term) else str(term)
+
+    def recolour(colours) -> dict:
+        fresh = {}
+        for node, places in occurrences.items():
+            parts = sorted(
+                f"{position}|{shown(q.subject, colours)}|{q.predicate}|"
+                f"{shown(q.object, colours)}|{shown(q.graph_name, colours)}"
+                for position, q in ((p, quads[i]) for p, i in places)
+            )
+            digest = hashlib.sha256("\n".join([colours[node], *parts]).encode())
+            fresh[node] = digest.hexdigest()
+        return fresh
+
+    colours = recolour(dict.fromkeys(occurrences, ""))
+    for _ in range(_REFINEMENT_ROUNDS):
+        finer = recolour(colours)
+        if len(set(finer.values())) == len(set(colours.values())):
+            break
+        colours = finer
+    order = {node: n for n, node in enumerate(occurrences)}  # first seen in the sorted lines
+    ranked = sorted(occurrences, key=lambda node: (colours[node], order[node]))
+    label = {node: ox.BlankNode(f"c14n{n}") for n, node in enumerate(ranked)}
+
+    def relabel(term):
+        return label[term] if _is_blank(term) else term
+
+    return ox.Dataset(
+        ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name))
+        for q in quads
+    )
 
 
 def write_build_files(store: ox.Store, graphs: list[str], directory: Path) -> None:

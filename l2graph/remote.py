@@ -35,10 +35,8 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 #: SPARQL results in JSON for SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE; the XML and Turtle
 #: fallbacks serve stores that offer neither.
-ACCEPT = (
-    "application/sparql-results+json, application/n-triples;q=0.9, "
-    "application/sparql-results+xml;q=0.8, text/turtle;q=0.8"
-)
+TABLE_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 USER_VARIABLE = "L2GRAPH_ENDPOINT_USER"
 PASSWORD_VARIABLE = "L2GRAPH_ENDPOINT_PASSWORD"
 _BODY_EXCERPT = 200
@@ -131,16 +129,22 @@ def query(endpoint: str, query: str, *, timeout: float = 30.0, auth: Auth | None
     Raises:
         EndpointError: the endpoint is unreachable, too slow, fails, or answers unreadably.
     """
+    from l2graph.engine import query_form
+
     target = _target(endpoint, auth)
+    graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
     content_type, body = _request(
         target,
         "POST",
         target.url,
         query.encode("utf-8"),
-        {"Content-Type": "application/sparql-query", "Accept": ACCEPT},
+        {
+            "Content-Type": "application/sparql-query",
+            "Accept": GRAPH_ACCEPT if graph else TABLE_ACCEPT,
+        },
         timeout,
     )
-    return _parse_answer(target, content_type, body)
+    return _parse_answer(target, content_type, body, graph=graph)
 
 
 def count_triples(
@@ -426,10 +430,18 @@ def _scrub(message: str, target: _Target) -> str:
     return message
 
 
-def _parse_answer(target: _Target, content_type: str, body: bytes) -> Result:
-    """Parse an answer by its Content-Type into the result object a local query gives."""
+def _parse_answer(
+    target: _Target, content_type: str, body: bytes, *, graph: bool | None = None
+) -> Result:
+    """Parse an answer by its Content-Type into the result object a local query gives; with
+    ``graph`` told (a CONSTRUCT or DESCRIBE, or not), an answer of the other kind is refused:
+    a table is not a graph, and a graph is not a table."""
     media = content_type.split(";", 1)[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+    rdf_format = ox.RdfFormat.from_media_type(media) if media else None
+    expected = {True: "RDF (a graph)", False: "SPARQL results (a table)"}.get(graph)
+    if (graph is True and results_format is not None) or (graph is False and rdf_format):
+        raise EndpointError(f"{target.url} answered {media}, where {expected} was asked for")
     if results_format is not None:
         if results_format == ox.QueryResultsFormat.CSV:  # CSV loses term types
             raise EndpointError(f"{target.url} answered CSV, which cannot be read back")
@@ -444,7 +456,6 @@ def _parse_answer(target: _Target, content_type: str, body: bytes) -> Result:
             return ox.parse_query_results(body, format=results_format)
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{target.url} answered unreadable {media}: {exc}") from None
-    rdf_format = ox.RdfFormat.from_media_type(media) if media else None
     if rdf_format is not None:
         return _as_query_triples(target, body, rdf_format)
     raise EndpointError(

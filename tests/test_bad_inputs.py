@@ -171,7 +171,7 @@ def _run_command(case: dict, env: dict[str, str], work: Path, target: Path) -> N
 def _call(case: dict, home: Path) -> None:
     from l2graph import errors
 
-    kwargs = {k: _expand(v, home) for k, v in case["kwargs"].items()}
+    kwargs = {k: _expand(v, home) if isinstance(v, str) else v for k, v in case["kwargs"].items()}
     expected = getattr(errors, case["raises"])
     with pytest.raises(expected) as raised:
         if case["call"] == "to_term":
@@ -179,5 +179,5 @@ def _call(case: dict, home: Path) -> None:
 
             to_term(Parameter("p", kwargs["kind"], True, ""), kwargs["value"])
         else:
-            getattr(l2graph, case["call"])(home=home, **kwargs)
+            getattr(l2graph, case["call"])(**{"home": home, **kwargs})
     assert case["message"] in str(raised.value)

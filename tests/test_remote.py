@@ -453,3 +453,17 @@ def test_query_endpoint_is_derived_from_the_store_endpoint(store, query):
 def test_redact_removes_credentials():
     assert remote.redact("http://u:p@127.0.0.1:1/store?x=1") == "http://127.0.0.1:1/store?x=1"
     assert remote.redact("http://127.0.0.1:1/store") == "http://127.0.0.1:1/store"
+
+
+def test_a_table_answered_with_a_graph_is_refused(stub, capsys):
+    def turtle(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/turtle"}, b"<urn:a> <urn:b> <urn:c> .\n"
+
+    base, seen = stub(turtle)
+    code, out, err = run(capsys, "sparql", "SELECT * { ?s ?p ?o }", "--endpoint", base)
+    assert code == 2 and out == ""
+    assert err == (
+        f"l2graph: error: {base} answered text/turtle, where SPARQL results (a table) was "
+        "asked for\n"
+    )
+    assert "turtle" not in seen[-1][2]["Accept"]  # and it was not asked for

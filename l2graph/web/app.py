@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import json
 import os
-import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -38,6 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from l2graph.cache import live_build, verified
+from l2graph.engine import query_form
 from l2graph.errors import L2GraphError, QueryTimeoutError
 from l2graph.project import ID, L2, Project
 from l2graph.web import answers
@@ -233,20 +233,6 @@ def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
     if best is None:
         raise HttpError(406, "none of the accepted media types is offered: " + ", ".join(offers))
     return best, offers[best]
-
-
-_PROLOGUE_THEN_FORM = re.compile(
-    r"(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
-    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
-    re.IGNORECASE,
-)
-
-
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue
-    (SELECT when it cannot be told: the engine then reports what is wrong)."""
-    found = _PROLOGUE_THEN_FORM.match(query)
-    return found.group(1).upper() if found else "SELECT"
 
 
 def _chosen(request: Request, offers: dict[str, str], names: dict[str, str]) -> tuple[str, str]:
