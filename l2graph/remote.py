@@ -13,6 +13,7 @@ as HTTP Basic and never appear in messages.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http
 import http.client
 import os
@@ -68,8 +69,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# No environment proxies (the request goes to the URL given, nowhere else), no redirects.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+class _Watched:
+    """Keeps the connections a request opens, so that its deadline can close them."""
+
+    def __init__(self, base):
+        self.base, self.opened = base, []
+
+    def __call__(self, host, **options):
+        connection = self.base(host, **options)
+        self.opened.append(connection)
+        return connection
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(req.watched(http.client.HTTPConnection), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        watched = req.watched(http.client.HTTPSConnection)
+        return self.do_open(watched, req, context=self._context)
+
+
+class _Request(urllib.request.Request):
+    """A request whose connections are kept (see :class:`_Watched`)."""
+
+    def watched(self, base):
+        self.connections = _Watched(base)
+        return self.connections
+
+
+# No environment proxies (the request goes to the URL given, nowhere else), no redirects, and
+# connections a deadline can reach.
+_OPENER = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirect(), _HTTP(), _HTTPS()
+)
 
 
 def redact(url: str) -> str:
@@ -360,20 +395,54 @@ def _request(
     headers: dict[str, str],
     timeout: float,
 ) -> tuple[str, bytes]:
-    """Send one request; returns (Content-Type, body) or raises a one-line EndpointError."""
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    """Send one request; returns (Content-Type, body) or raises a one-line EndpointError.
+
+    ``timeout`` bounds the whole request, not each read: at the deadline its connection is
+    shut, so a server that drips its answer a byte at a time cannot hold a command."""
+    import threading
+
+    request = _Request(url, data=body, method=method, headers=headers)
     if target.auth:
         token = base64.b64encode(":".join(target.auth).encode("utf-8")).decode("ascii")
         request.add_unredirected_header("Authorization", f"Basic {token}")
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        for connection in getattr(request, "connections", _Watched(None)).opened:
+            if connection.sock is not None:
+                with contextlib.suppress(OSError):
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+
+    deadline = threading.Timer(timeout, expire)
+    deadline.daemon = True
+    deadline.start()
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            return response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as exc:
-        raise EndpointError(_describe_status(target, exc)) from None
-    except urllib.error.URLError as exc:
-        raise EndpointError(_describe_failure(target, exc.reason, timeout)) from None
-    except (OSError, http.client.HTTPException) as exc:  # timeouts and resets while reading
-        raise EndpointError(_describe_failure(target, exc, timeout)) from None
+            answer = response.headers.get("Content-Type", ""), response.read()
+        if expired.is_set():
+            raise TimeoutError
+        return answer
+    except Exception as exc:
+        if expired.is_set():
+            raise EndpointError(_describe_failure(target, TimeoutError(), timeout)) from None
+        failure = _failure(target, exc, timeout)
+        if failure is None:
+            raise
+        raise failure from None
+    finally:
+        deadline.cancel()
+
+
+def _failure(target: _Target, exc: Exception, timeout: float) -> EndpointError | None:
+    """The one-line EndpointError for a failed request; ``None`` for other errors."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return EndpointError(_describe_status(target, exc))
+    if isinstance(exc, urllib.error.URLError):
+        return EndpointError(_describe_failure(target, exc.reason, timeout))
+    if isinstance(exc, OSError | http.client.HTTPException):  # timeouts, resets while reading
+        return EndpointError(_describe_failure(target, exc, timeout))
+    return None
 
 
 def _describe_failure(target: _Target, reason: object, timeout: float) -> str:

@@ -467,3 +467,27 @@ def test_a_table_answered_with_a_graph_is_refused(stub, capsys):
         "asked for\n"
     )
     assert "turtle" not in seen[-1][2]["Accept"]  # and it was not asked for
+
+
+def test_a_dripping_endpoint_is_cut_at_the_deadline_of_the_whole_request(stub):
+    """Each header line comes within the socket's time-out, but the answer never ends: the
+    deadline is the request's, not each read's (here through the API, which has no command
+    deadline around it)."""
+
+    def drip(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        try:
+            request.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for line in range(40):
+                request.wfile.write(b"X-Drip: %d\r\n" % line)
+                request.wfile.flush()
+                if request.release.wait(0.2):
+                    break
+        except OSError:
+            pass  # cut off: what the test wants
+        return 200, {}, b""
+
+    base, _ = stub(drip)
+    started = time.monotonic()
+    with pytest.raises(l2graph.EndpointError, match="did not answer within 1 s"):
+        l2graph.run_sparql("ASK {}", endpoint=base, timeout=1)
+    assert time.monotonic() - started < 2.5
