@@ -249,7 +249,8 @@ def _example_flags(example: dict[str, str]) -> str:
 
 
 def _answer(result, args: argparse.Namespace) -> int:
-    _write(result.serialize(args.format))
+    result.write(sys.stdout.buffer, args.format)  # streamed, never held whole
+    sys.stdout.flush()
     return EXIT_OK
 
 
@@ -465,12 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         _ABANDONED.set()
         return 143 if terminated else 130
     except Exception as exc:  # a bug: one line and a way to report it, never a traceback
-        where = ""
-        if exc.__traceback__ is not None:
-            import traceback
-
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f" at {Path(frame.filename).name}:{frame.lineno}"
+        where = getattr(exc, "l2graph_where", None) or _where(exc)
         print(
             f"l2graph: internal error ({type(exc).__name__}{where}: {exc}); please report it "
             "with the command you ran",
@@ -496,8 +492,9 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
     def work() -> None:
         try:
             outcome["code"] = handler(args)
-        except BaseException as exc:  # handed to the main thread as it is
-            outcome["error"] = exc
+        except BaseException as exc:  # handed to the main thread, without the frames:
+            outcome["where"] = _where(exc)  # engine objects in them must die in this thread
+            outcome["error"] = exc.with_traceback(None)
         finally:
             done.set()
 
@@ -507,8 +504,20 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
         _ABANDONED.set()
         raise QueryTimeoutError(f"stopped after {timeout:g} s (--timeout)")
     if "error" in outcome:
-        raise outcome["error"]
+        error = outcome["error"]
+        error.l2graph_where = outcome["where"]
+        raise error
     return outcome["code"]
+
+
+def _where(exc: BaseException) -> str:
+    """`` at file.py:LINE`` where an exception was raised (for an internal error's line)."""
+    if exc.__traceback__ is None:
+        return ""
+    import traceback
+
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    return f" at {Path(frame.filename).name}:{frame.lineno}"
 
 
 class _Terminated(KeyboardInterrupt):

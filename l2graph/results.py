@@ -28,6 +28,8 @@ GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld")
 #: Larger answers are not kept: running the query again costs less than the disk they take.
 MAX_KEPT_ANSWER = 4 * 1024 * 1024
+#: Rows a table shows: a table is for reading; the W3C formats give every row, streamed.
+TABLE_ROWS = 10_000
 _CELL_WIDTH = 72
 _XSD = PREFIXES["xsd"]
 
@@ -167,23 +169,60 @@ class QueryResult:
         """
         if format not in OUTPUT_FORMATS:
             raise InputError(f"format {format!r}: choose from {', '.join(OUTPUT_FORMATS)}")
+        kept = self._kept(format)
+        if kept is not None:
+            return kept
+        data = self._serialize(format)
+        self._keep(format, data)
+        return data
+
+    def write(self, stream: Any, format: str = "table") -> None:
+        """Write the result to a binary stream without holding it whole: SELECT answers in
+        the W3C formats go from the engine's serialiser straight to ``stream``, and a table
+        shows at most :data:`TABLE_ROWS` rows and says how many there were. A streamed
+        result is consumed: write it once.
+
+        Raises:
+            InputError: the format does not fit the result.
+        """
+        if format not in OUTPUT_FORMATS:
+            raise InputError(f"format {format!r}: choose from {', '.join(OUTPUT_FORMATS)}")
+        kept = self._kept(format)
+        if kept is not None:
+            stream.write(kept)
+            return
+        self._ready()
+        if self._solutions is None or format not in TABULAR_FORMATS:
+            data = self._serialize(format)
+            stream.write(data)
+            self._keep(format, data)
+            return
+        tee = _Tee(stream, MAX_KEPT_ANSWER)
+        self._solutions.serialize(output=tee, format=_results_format(format))
+        self._solutions = None  # consumed by the serialiser
+        if tee.copy is not None:
+            self._keep(format, bytes(tee.copy))
+
+    def _kept(self, format: str) -> bytes | None:
+        """The answer kept by an earlier run on this build, if whole and for this query."""
         if self._answers is None:
-            return self._serialize(format)
-        kept = kept_answer(self._answers, format)
+            return None
         try:
-            content = kept.read_bytes()
+            content = kept_answer(self._answers, format).read_bytes()
         except OSError:
-            content = b""
+            return None
         # "<query length> <answer length>\n<query><answer>": served only when whole and when
         # it answers this very query
         header, _, body = content.partition(b"\n")
         answer_length = len(body) - len(self._query)
         if header == b"%d %d" % (len(self._query), answer_length) and body.startswith(self._query):
             return body[len(self._query) :]
-        data = self._serialize(format)
-        if len(data) <= MAX_KEPT_ANSWER:
-            _keep(kept, b"%d %d\n" % (len(self._query), len(data)) + self._query + data)
-        return data
+        return None
+
+    def _keep(self, format: str, data: bytes) -> None:
+        if self._answers is not None and len(data) <= MAX_KEPT_ANSWER:
+            header = b"%d %d\n" % (len(self._query), len(data))
+            _keep(kept_answer(self._answers, format), header + self._query + data)
 
     def _serialize(self, format: str) -> bytes:
         import pyoxigraph as ox
@@ -207,9 +246,14 @@ class QueryResult:
             if format == "table":
                 return b"true\n" if self._boolean else b"false\n"
             return self._boolean.serialize(format=_results_format(format))
-        if format == "table":
-            rows = [[_readable(s[name]) for name in self.columns] for s in self.solutions()]
-            return _table(self.columns, rows).encode()
+        if format == "table":  # what a person reads: the first TABLE_ROWS rows, and a count
+            source = self._solutions if self._solutions is not None else self.solutions()
+            rows, total = [], 0
+            for total, solution in enumerate(source, start=1):
+                if total <= TABLE_ROWS:
+                    rows.append([_readable(solution[name]) for name in self.columns])
+            self._solutions = None if source is self._solutions else self._solutions
+            return _table(self.columns, rows, total).encode()
         solutions = self._replay()
         if format == "json":
             return self._buffer
@@ -235,6 +279,25 @@ class QueryResult:
             for solution in self.solutions()
         ]
         return pandas.DataFrame.from_records(records, columns=self.columns)
+
+
+class _Tee:
+    """Passes writes on to a stream and keeps a copy while it stays under ``limit`` bytes."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self.stream, self.limit = stream, limit
+        self.copy: bytearray | None = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data)
+        if self.copy is not None:
+            self.copy += data
+            if len(self.copy) > self.limit:
+                self.copy = None
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _keep(path: Path, content: bytes) -> None:
@@ -357,7 +420,7 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _table(columns: list[str], rows: list[list[str]]) -> str:
+def _table(columns: list[str], rows: list[list[str]], total: int | None = None) -> str:
     clipped = [
         [c if len(c) <= _CELL_WIDTH else c[: _CELL_WIDTH - 1] + "…" for c in r] for r in rows
     ]
@@ -365,5 +428,9 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     out = [line(columns), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in clipped]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    total = len(rows) if total is None else total
+    if total > len(rows):
+        out.append(f"({len(rows):,} of {total:,} rows shown; -f csv, tsv, json or xml gives all)")
+    else:
+        out.append(f"({total} row{'s' if total != 1 else ''})")
     return "\n".join(out) + "\n"

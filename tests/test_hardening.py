@@ -159,3 +159,25 @@ def test_the_api_stops_a_runaway_query_at_its_timeout_and_answers_the_next(sourc
 
     assert "process" not in isolation._worker  # killed, not left running
     assert len(l2graph.run_query("001")) >= 2
+
+
+def test_a_table_shows_its_first_rows_and_the_w3c_formats_stream_every_row(monkeypatch):
+    import io
+
+    import pyoxigraph as ox
+
+    from l2graph import results
+    from l2graph.results import QueryResult
+
+    store = ox.Store()
+    for n in range(15):
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{n}"), ox.NamedNode("urn:p"), ox.Literal(str(n))))
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+    monkeypatch.setattr(results, "TABLE_ROWS", 10)
+    table = QueryResult(store.query(query)).serialize("table").decode()
+    assert table.splitlines()[-1] == "(10 of 15 rows shown; -f csv, tsv, json or xml gives all)"
+    assert len(table.splitlines()) == 2 + 10 + 1
+    streamed = io.BytesIO()
+    QueryResult(store.query(query)).write(streamed, "csv")
+    assert streamed.getvalue() == QueryResult(store.query(query)).serialize("csv")
+    assert streamed.getvalue().count(b"\n") == 16
