@@ -494,7 +494,8 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
             outcome["code"] = handler(args)
         except BaseException as exc:  # handed to the main thread, without the frames:
             outcome["where"] = _where(exc)  # engine objects in them must die in this thread
-            outcome["error"] = exc.with_traceback(None)
+            _drop_frames(exc)
+            outcome["error"] = exc
         finally:
             done.set()
 
@@ -508,6 +509,19 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
         error.l2graph_where = outcome["where"]
         raise error
     return outcome["code"]
+
+
+def _drop_frames(exc: BaseException | None) -> None:
+    """Free the frames of an exception and of those it was raised from."""
+    import traceback
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+            exc.__traceback__ = None
+        exc = exc.__cause__ or exc.__context__
 
 
 def _where(exc: BaseException) -> str:

@@ -127,6 +127,13 @@ def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GR
         try:
             store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
         except SyntaxError as exc:
+            if exc.lineno == 1 and path.read_bytes()[:3] == b"\xef\xbb\xbf":
+                # a byte-order mark, which Oxigraph's Turtle parser does not skip: say so
+                raise TurtleSyntaxError(
+                    path,
+                    1,
+                    "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without one",
+                ) from None
             detail = re.sub(r" \([^()]*, line \d+\)$", "", str(exc))
             raise TurtleSyntaxError(path, exc.lineno, detail) from None
         except OSError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from l2graph.errors import InputError
 from l2graph.project import PREFIXES, SH, short_iri
 
 RDF, RDFS, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
@@ -53,8 +54,17 @@ _OTHER_TERMS = {
 }  # fmt: skip
 
 
-class UnsupportedShape(Exception):
-    """The shapes use a SHACL feature this compiler does not implement."""
+class UnsupportedShape(InputError):
+    """The shapes use a SHACL feature this compiler does not implement, or a value it cannot
+    read (a count that is not a whole number)."""
+
+
+def _count(term) -> int:
+    """A ``sh:minCount``/``sh:maxCount`` value: a non-negative whole number."""
+    text = getattr(term, "value", str(term))
+    if not text.isdigit():
+        raise UnsupportedShape(f"a count must be a whole number, not {text!r}")
+    return int(text)
 
 
 class _Compiler:
@@ -169,7 +179,7 @@ class _Compiler:
         path = self.path(self.objects(prop, "path")[0])
         tests = [f"EXISTS {{ {v} {path} {value} }}" for value in self.objects(prop, "hasValue")]
         for count in self.objects(prop, "minCount"):
-            if int(count.value) != 1:
+            if _count(count) != 1:
                 raise UnsupportedShape("a nested sh:minCount other than 1")
             tests.append(f"EXISTS {{ {v} {path} ?_nested }}")
         return "(" + " && ".join(tests) + ")" if tests else "true"
@@ -219,13 +229,13 @@ def _property_checks(compiler: _Compiler, prop, target: str):
     for count in compiler.objects(prop, "minCount"):
         query = (
             f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
-            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(count.value)})"
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_count(count)})"
         )
         yield query, _component_iri("minCount"), label, message
     for count in compiler.objects(prop, "maxCount"):
         query = (
             f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this "
-            f"HAVING (COUNT(DISTINCT ?value) > {int(count.value)})"
+            f"HAVING (COUNT(DISTINCT ?value) > {_count(count)})"
         )
         yield query, _component_iri("maxCount"), label, message
     if any(flag.value == "true" for flag in compiler.objects(prop, "uniqueLang")):
@@ -265,7 +275,11 @@ def validate_store(store: ox.Store, shapes_file: Path, graph: str | None = None)
         {"default_graph": ox.NamedNode(graph)} if graph else {"use_default_graph_as_union": True}
     )
     results = set()
-    for query, constraint, path, message in _checks(_Compiler(shapes)):
+    try:
+        checks = list(_checks(_Compiler(shapes)))
+    except UnsupportedShape as exc:  # named by the file it is in
+        raise UnsupportedShape(f"{shapes_file}: {exc}") from None
+    for query, constraint, path, message in checks:
         solutions = store.query(query, **scope)
         names = [variable.value for variable in solutions.variables]
         for row in solutions:

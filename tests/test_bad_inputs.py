@@ -61,6 +61,20 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
     elif name == "break-shapes-turtle":
         with open(home / "ontology" / "shapes.ttl", "a", encoding="utf-8") as file:
             file.write("\nthis is not turtle\n")
+    elif name == "shapes-closed":
+        shapes = home / "ontology" / "shapes.ttl"
+        _replace(
+            shapes,
+            "sh:targetClass l2:Organization ;",
+            "sh:targetClass l2:Organization ; sh:closed true ;",
+        )
+    elif name == "shapes-min-count-abc":
+        shapes = home / "ontology" / "shapes.ttl"
+        text = shapes.read_text(encoding="utf-8")
+        shapes.write_text(text.replace("sh:minCount 1", 'sh:minCount "abc"', 1), encoding="utf-8")
+    elif name == "bom-in-data":
+        people = data / "people.ttl"
+        people.write_bytes(b"\xef\xbb\xbf" + people.read_bytes())
     elif name == "remove-data":
         shutil.rmtree(data)
     elif name == "rename-article-source":
