@@ -202,16 +202,15 @@ def run_sparql(
         wait = 30.0 if timeout is None else timeout
         return QueryResult(remote.query(endpoint, with_prefixes(query), timeout=wait))
     if _engine(engine, "rdflib") == "rdflib":
-        from l2graph import reference
-
-        if graph is None:
-            graph = load_graph(True, home, engine="owlrl")
-        return QueryResult(reference.query(graph, query))
+        return _on_rdflib(graph, query, None, home, timeout)
     if graph is not None:
-        from l2graph import engine as core
-        from l2graph.bridge import store_from_graph
+        if timeout is None:
+            from l2graph import engine as core
+            from l2graph.bridge import store_from_graph
 
-        return QueryResult(core.run(store_from_graph(graph), query))
+            return QueryResult(core.run(store_from_graph(graph), query))
+        triples = graph.serialize(format="nt", encoding="utf-8")
+        return QueryResult(_isolated(_graph_query_in_worker, (triples, query), timeout))
     from l2graph.cache import live_build
     from l2graph.results import answers_of, has_kept_answers
 
@@ -225,34 +224,77 @@ def run_sparql(
             from l2graph.cache import store_of
 
             return core.run(store_of(project, build), query)
-        import pyoxigraph as ox
-
-        from l2graph import isolation
-
         where = (str(project.home), str(project.cache_dir), str(build))
-        kind, payload = isolation.run(_query_in_worker, (*where, query), timeout)
-        if kind == "graph":
-            return [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
-        return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+        return _isolated(_query_in_worker, (*where, query), timeout)
 
     if has_kept_answers(answers):  # it ran on this build before: start the engine only if asked
         return QueryResult(run=run, answers=answers, query=query)
     return QueryResult(run(), answers=answers, query=query)
 
 
-def _query_in_worker(home: str, cache_dir: str, build: str, query: str) -> tuple[str, bytes]:
-    """A query's answer on a build, computed in the worker of :mod:`l2graph.isolation`: SPARQL
-    JSON results, or N-Triples for a graph."""
+def _isolated(function: Callable, args: tuple, timeout: float):
+    """``function(*args)`` in the worker of :mod:`l2graph.isolation`, stopped at ``timeout``;
+    its answer (see :func:`_packed`) as the engine's result types."""
     import pyoxigraph as ox
 
+    from l2graph import isolation
+
+    kind, payload = isolation.run(function, args, timeout)
+    if kind == "graph":
+        return [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+    return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+
+
+def _packed(result) -> tuple[str, bytes]:
+    """A result as it crosses from the worker: SPARQL JSON results, or N-Triples."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+        return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
+    return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _query_in_worker(home: str, cache_dir: str, build: str, query: str) -> tuple[str, bytes]:
+    """A query on a build, in the worker."""
     from l2graph import engine as core
     from l2graph.cache import store_of
 
     project = Project(Path(home), Path(cache_dir))
-    result = core.run(store_of(project, Path(build)), query)
-    if isinstance(result, ox.QueryTriples):
-        return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
-    return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
+    return _packed(core.run(store_of(project, Path(build)), query))
+
+
+def _graph_query_in_worker(triples: bytes, query: str) -> tuple[str, bytes]:
+    """A query on a caller's graph (as N-Triples), in the worker."""
+    import pyoxigraph as ox
+
+    from l2graph import engine as core
+
+    store = ox.Store()
+    store.bulk_load(triples, format=ox.RdfFormat.N_TRIPLES)
+    return _packed(core.run(store, query))
+
+
+def _rdflib_query_in_worker(triples: bytes, query: str, bindings: dict | None) -> tuple:
+    """A query on rdflib, the reference engine, in the worker."""
+    from l2graph import reference
+    from l2graph.bridge import new_graph
+
+    graph = new_graph()
+    graph.parse(data=triples, format="nt")
+    return _packed(reference.query(graph, query, bindings))
+
+
+def _on_rdflib(graph: Any, query: str, bindings: dict | None, home, timeout: float | None):
+    """A query on rdflib (the project's sources, owlrl-closed, unless ``graph`` is given),
+    stopped at ``timeout`` like any other."""
+    from l2graph import reference
+
+    if graph is None:
+        graph = load_graph(True, home, engine="owlrl")
+    if timeout is None:
+        return QueryResult(reference.query(graph, query, bindings))
+    triples = graph.serialize(format="nt", encoding="utf-8")
+    return QueryResult(_isolated(_rdflib_query_in_worker, (triples, query, bindings), timeout))
 
 
 @_contract
@@ -298,13 +340,10 @@ def run_query(
     stored = get_query(name, home)
     try:
         if _engine(engine, "rdflib") == "rdflib" and endpoint is None:
-            from l2graph import reference
             from l2graph.bridge import to_rdflib
 
             bindings = {var: to_rdflib(term) for var, term in stored.terms(values).items()}
-            if graph is None:
-                graph = load_graph(True, home, engine="owlrl")
-            return QueryResult(reference.query(graph, stored.text, bindings))
+            return _on_rdflib(graph, stored.text, bindings, home, timeout)
         return run_sparql(
             stored.bind(values),
             graph=graph,
