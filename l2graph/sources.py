@@ -168,10 +168,17 @@ def read_text(directory: Path, source: str) -> str:
 
 
 def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Triple]]:
-    """The validation results for quotes missing from their article, and the anchors of the
-    others (see :func:`anchors`)."""
+    """The validation results for quotes missing from their article and for articles whose
+    text is missing, and the anchors of the quotes found (see :func:`anchors`). A directory
+    that holds none of the project's texts holds some other project's: nothing is checked."""
     from l2graph.report import ValidationResult
 
+    articles = sorted(_articles(store))
+    absent = [
+        (article, source) for article, source in articles if not (directory / source).is_file()
+    ]
+    if len(absent) == len(articles):
+        return [], []  # not this project's texts (a synthetic graph's, say): nothing to check
     located, missing = quotes(store, directory, absent_ok=True)
     results = [
         ValidationResult(
@@ -182,8 +189,7 @@ def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Tr
             "claims' quotes cannot be checked.",
             severity="Violation",
         )
-        for article, source in sorted(_articles(store))
-        if not (directory / source).is_file()
+        for article, source in absent
     ]
     results += [
         ValidationResult(
