@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-smoke context clean
+.PHONY: run test lint format bench bench-smoke context diagrams clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 # Regenerate the JSON-LD context from the ontology (a test checks it is current).
 context: $(STAMP)
 	$(BIN)/python -m l2graph.exports > ontology/context.jsonld
+
+# Redraw the README's pictures (a test fails when they are stale); needs Graphviz's dot.
+diagrams: $(STAMP)
+	$(BIN)/l2graph diagram --ontology -o docs/diagrams/ontology.svg
+	$(BIN)/l2graph diagram --entity leica-sl2 -o docs/diagrams/leica-sl2.svg
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat

@@ -38,6 +38,7 @@ _EXPORTS = {
     "ValidationResult": "l2graph.report",
     "coverage": "l2graph.api",
     "describe": "l2graph.api",
+    "diagram": "l2graph.api",
     "UnknownEntityError": "l2graph.errors",
     "export": "l2graph.api",
     "infer": "l2graph.api",

@@ -463,6 +463,48 @@ def describe(name: str, home: Path | str | None = None):
 
 
 @_contract
+def diagram(
+    name: str | None = None,
+    home: Path | str | None = None,
+    *,
+    depth: int = 1,
+    format: str = "svg",
+    destination: Path | str | None = None,
+) -> bytes | None:
+    """A picture drawn by Graphviz: the ontology's classes and properties, or, given
+    ``name``, that entity's neighbourhood (asserted edges solid, inferred dotted, claims not
+    asserted dashed with their status). Labels, not IRIs.
+
+    Args:
+        name: an entity's IRI, id or label; ``None`` draws the ontology.
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        depth: how many steps out from the entity to draw.
+        format: ``svg`` or ``png``.
+        destination: a file to write (atomically), or ``None`` for the bytes.
+
+    Raises:
+        UnknownEntityError: nothing has that name.
+        InputError: Graphviz's ``dot`` is not installed, or a bad format or depth.
+    """
+    from l2graph import diagrams
+    from l2graph.cache import open_store
+
+    if format not in ("svg", "png"):
+        raise InputError(f"format {format!r}: choose svg or png")
+    store = open_store(home)
+    drawing = (
+        diagrams.ontology(store) if name is None else diagrams.entity(store, name, depth=depth)
+    )
+    data = drawing.render(format)
+    if destination is None:
+        return data
+    from l2graph.files import write_atomically
+
+    write_atomically(data, destination)
+    return None
+
+
+@_contract
 def statistics(home: Path | str | None = None) -> list[tuple[str, int]]:
     """Triple counts per graph, instances per ontology class and claims per status."""
     from l2graph.cache import open_store, statistics

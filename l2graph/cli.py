@@ -354,6 +354,27 @@ def _cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_diagram(sub: argparse.ArgumentParser) -> None:
+    which = sub.add_mutually_exclusive_group()
+    which.add_argument("--ontology", action="store_true", help="the classes and properties")
+    which.add_argument("--entity", metavar="NAME", help="an entity's neighbourhood")
+    sub.add_argument("--depth", type=int, default=1, help="steps out from the entity")
+    sub.add_argument(
+        "--output", "-o", metavar="FILE", required=True, help="FILE.svg or FILE.png (- : stdout)"
+    )
+
+
+def _cmd_diagram(args: argparse.Namespace) -> int:
+    format = "png" if str(args.output).lower().endswith(".png") else "svg"
+    destination = None if args.output == "-" else args.output
+    data = l2graph.diagram(
+        args.entity, args.home, depth=args.depth, format=format, destination=destination
+    )
+    if data is not None:
+        _write(data)
+    return EXIT_OK
+
+
 def _add_serve(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     sub.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free)")
@@ -407,6 +428,12 @@ _COMMANDS = {
         _cmd_describe,
     ),
     "stats": ("count triples, entities and claims", None, None, _cmd_stats),
+    "diagram": (
+        "draw the ontology or an entity's neighbourhood (Graphviz), as SVG or PNG",
+        None,
+        _add_diagram,
+        _cmd_diagram,
+    ),
     "coverage": (
         "report every sentence of the articles and the claims that cover it",
         "Write the articles sentence by sentence with the claims that cover each (docs/sources.md"

@@ -115,7 +115,7 @@ def _entity_page(store: ox.Store, node: ox.NamedNode) -> bytes:
         in_words=in_words,
         link=functools.partial(_link, names),
         quote_href=_quote_href,
-        diagram=_diagram(description, unasserted, names),
+        diagram=_diagram(store, entity.value),
         iri=entity.value,
         slug=entity.value.removeprefix(ID),
     )
@@ -337,58 +337,14 @@ def _strongest(quotes: list) -> str | None:
     return next((s for s in _STATUS_ORDER if s in statuses), None)
 
 
-def _diagram(description, unasserted: list, names: dict[str, str]) -> str:
-    """The entity's neighbourhood as inline SVG, drawn by Graphviz: asserted edges solid,
-    inferred ones dotted, claims not asserted (speculation, opinion) dashed. Empty when
-    Graphviz's ``dot`` is not installed."""
-    import graphviz
+def _diagram(store: ox.Store, iri: str) -> str:
+    """The entity's neighbourhood as inline SVG (see :mod:`l2graph.diagrams`), its nodes
+    linked to their pages; empty when Graphviz's ``dot`` is not installed."""
+    from l2graph import diagrams
+    from l2graph.errors import InputError
 
-    entity = description.entity
-    graph = graphviz.Digraph(
-        graph_attr={"rankdir": "LR", "bgcolor": "transparent", "fontsize": "10"},
-        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#f4f1ea"},
-        edge_attr={"fontsize": "9", "color": "#555555"},
-    )
-    shown: set[str] = set()
-
-    def node(term) -> str | None:
-        if not isinstance(term, ox.NamedNode) or term.value.startswith(PREFIXES["rdf"]):
-            return None
-        key = term.value
-        if key not in shown:
-            shown.add(key)
-            label = names.get(key) or short_iri(key)
-            target = href(key)
-            attrs = {"URL": target, "target": "_top"} if target and target[0] == "/" else {}
-            if term == entity:
-                attrs |= {"fillcolor": "#c8102e", "fontcolor": "white"}
-            # nohtml: a label in <…> is text here, not a Graphviz HTML label
-            text = graphviz.nohtml(label[:40])
-            graph.node(str(len(shown)), text, tooltip=graphviz.nohtml(label), **attrs)
-            _ids[key] = str(len(shown))
-        return _ids[key]
-
-    _ids: dict[str, str] = {}
-    edges = 0
-    for fact in description.facts:
-        if edges >= 24:
-            break
-        start, end = node(fact.subject), node(fact.object)
-        if start and end:
-            style = "dotted" if fact.inferred else "solid"
-            label = names.get(fact.predicate.value) or short_iri(fact.predicate.value)
-            graph.edge(start, end, label=graphviz.nohtml(label), style=style)
-            edges += 1
-    for claim in unasserted[:8]:
-        start, end = node(claim.subject), node(claim.object)
-        if start and end:
-            label = names.get(claim.predicate.value) or short_iri(claim.predicate.value)
-            text = graphviz.nohtml(f"{label} ({claim.status})")
-            graph.edge(start, end, label=text, style="dashed")
-    if not shown:
-        node(entity)
     try:
-        svg = graph.pipe(format="svg").decode()
-    except graphviz.ExecutableNotFound:
+        svg = diagrams.entity(store, f"<{iri}>", links=True).svg().decode()
+    except InputError:
         return ""
     return svg[svg.index("<svg") :]
