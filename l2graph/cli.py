@@ -328,7 +328,22 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK if report.complete else EXIT_INVALID
 
 
+def _project_in_use(argv: list[str]) -> str:
+    from l2graph.project import Project
+
+    home = next((a.split("=", 1)[1] for a in argv if a.startswith("--home=")), None)
+    if home is None and "--home" in argv[:-1]:
+        home = argv[argv.index("--home") + 1]
+    try:
+        return str(Project.locate(home).home)
+    except InputError as exc:
+        return f"none: {exc}"
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
+    from l2graph.project import Project
+
+    print(f"{'project':<40} {Project.locate(args.home).home}")
     for label, value in l2graph.statistics(args.home):
         print(f"{label:<40} {value}")
     return EXIT_OK
@@ -467,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     guard.install()  # nothing reaches the network but the endpoint a user names
     try:
         argv = sys.argv[1:] if argv is None else argv
+        if "--version" in argv:  # the version, and which project is in use
+            print(f"l2graph {__version__} (project: {_project_in_use(argv)})")
+            return EXIT_OK
         args = _parser(_command_word(argv)).parse_args(argv)
         handler = _COMMANDS[args.command][3]
         if args.command == "serve":  # uvicorn handles Ctrl-C itself, in the main thread

@@ -39,6 +39,7 @@ _SHORT_NAMES = (*PREFIXES.items(), ("l2s", SHAPES_NS), ("sh", SH))
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
+_PACKAGED = _PACKAGE / "graph"  # ontology/, data/, queries/, copied in by the wheel's build
 # Package code whose changes change what a build produces: parsing, the compiled shapes, the
 # rules and the store layout.
 _BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "sources.py", "cache.py")
@@ -56,10 +57,33 @@ def short_iri(iri: str) -> str:
     return f"<{iri}>"
 
 
+def _nearest_project(start: Path, *, climb: bool = True) -> Path | None:
+    """``start`` or the nearest directory above it holding ``ontology/l2graph.ttl``."""
+    for directory in [start, *start.parents] if climb else [start]:
+        if (directory / "ontology" / "l2graph.ttl").is_file():
+            return directory
+    return None
+
+
+def _cache_for(home: Path) -> Path:
+    """Where a project's builds go (see :attr:`Project.cache_dir`)."""
+    if os.environ.get("L2GRAPH_CACHE_DIR"):
+        return Path(os.environ["L2GRAPH_CACHE_DIR"])
+    own = home / ".cache" / "l2graph"
+    if home != _PACKAGED and (own.is_dir() or os.access(home, os.W_OK)):
+        return own
+    import hashlib
+
+    from platformdirs import user_cache_path
+
+    key = hashlib.sha256(f"{home}\0{__version__}".encode()).hexdigest()[:16]
+    return user_cache_path("l2graph") / key
+
+
 class Project:
     """A directory holding ``ontology/``, ``data/`` and ``queries/``.
 
-    The default is the checkout l2graph runs from; ``L2GRAPH_HOME`` or an explicit path
+    Which one is in use is found by :meth:`locate`; ``L2GRAPH_HOME`` or an explicit path
     points it at a copy (for example, one with a new article's facts).
     """
 
@@ -67,22 +91,35 @@ class Project:
 
     def __init__(self, home: Path, cache_dir: Path | None = None) -> None:
         self.home = home
-        #: Where builds are kept: ``$L2GRAPH_CACHE_DIR`` or ``.cache/l2graph`` in the project,
-        #: fixed when the project is located (a long-running server keeps its own).
-        self.cache_dir = cache_dir or Path(
-            os.environ.get("L2GRAPH_CACHE_DIR") or home / ".cache" / "l2graph"
-        )
+        #: Where builds are kept: ``$L2GRAPH_CACHE_DIR``, else ``.cache/l2graph`` in the
+        #: project, else (the packaged graph, or a project that is not writable) the user's
+        #: cache directory; fixed when the project is made (a long-running server keeps its own).
+        self.cache_dir = cache_dir or _cache_for(home)
 
     def __repr__(self) -> str:
         return f"Project({str(self.home)!r})"
 
     @classmethod
     def locate(cls, home: Path | str | None = None) -> Project:
-        """Return the project at ``home``, ``$L2GRAPH_HOME`` or the checkout, checked to exist."""
-        path = Path(home or os.environ.get("L2GRAPH_HOME") or _CHECKOUT).resolve()
-        if not (path / "ontology" / "l2graph.ttl").is_file():
-            raise InputError(f"{path}: not an l2graph project (no ontology/l2graph.ttl)")
-        return cls(path)
+        """The project in use, checked to exist: ``home``, else ``$L2GRAPH_HOME``, else the
+        nearest directory at or above the current one that holds ``ontology/l2graph.ttl`` (as
+        git finds its root), else the checkout l2graph runs from, else the graph packaged
+        with l2graph (its cache then goes to the user's cache directory)."""
+        named = home or os.environ.get("L2GRAPH_HOME")
+        if named:
+            path = Path(named).resolve()
+            if not (path / "ontology" / "l2graph.ttl").is_file():
+                raise InputError(f"{path}: not an l2graph project (no ontology/l2graph.ttl)")
+            return cls(path)
+        found = _nearest_project(Path.cwd()) or _nearest_project(_CHECKOUT, climb=False)
+        if found is not None:
+            return cls(found)
+        if (_PACKAGED / "ontology" / "l2graph.ttl").is_file():
+            return cls(_PACKAGED)
+        raise InputError(
+            f"{Path.cwd()}: no l2graph project here or above, and no packaged graph "
+            "(give --home or set L2GRAPH_HOME)"
+        )
 
     @property
     def ontology_file(self) -> Path:
