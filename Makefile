@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-smoke context diagrams clean
+.PHONY: run test lint format bench bench-smoke context diagrams release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ context: $(STAMP)
 diagrams: $(STAMP)
 	$(BIN)/l2graph diagram --ontology -o docs/diagrams/ontology.svg
 	$(BIN)/l2graph diagram --entity leica-sl2 -o docs/diagrams/leica-sl2.svg
+
+# Reproducible release files in dist/: the graph (Turtle, JSON-LD, N-Triples; asserted and
+# inferred), the JSON-LD context, the wheel, the sdist and SHA256SUMS.
+release: $(STAMP)
+	$(BIN)/python -m l2graph.release dist
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
