@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-smoke context diagrams release clean
+.PHONY: run test lint format bench bench-smoke context diagrams docs release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 # Regenerate the JSON-LD context from the ontology (a test checks it is current).
 context: $(STAMP)
 	$(BIN)/python -m l2graph.exports > ontology/context.jsonld
+
+# The ontology reference (pyLODE) and the pictures; tests fail when either is stale.
+docs: diagrams
+	$(BIN)/pylode --profile ontpub --sort --outputfile docs/ontology.html ontology/l2graph.ttl
 
 # Redraw the README's pictures (a test fails when they are stale); needs Graphviz's dot.
 diagrams: $(STAMP)
