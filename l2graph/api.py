@@ -172,6 +172,7 @@ def run_sparql(
     home: Path | str | None = None,
     timeout: float | None = 30.0,
     engine: str = CORE,
+    query_method: str = "auto",
 ) -> QueryResult:
     """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
 
@@ -188,6 +189,9 @@ def run_sparql(
         timeout: seconds the query may take: at an endpoint, or on the project's build (it
             then runs in a worker process, stopped at the deadline); ``None``: no limit here.
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference, on ``graph``).
+        query_method: how a query goes to ``endpoint``: ``"auto"`` (GET while the URL is
+            short, else a form-encoded POST: what every server accepts), ``"get"``, ``"form"``
+            or ``"direct"`` (a POST of ``application/sparql-query``).
 
     Returns:
         A :class:`QueryResult`.
@@ -200,7 +204,8 @@ def run_sparql(
         from l2graph.engine import with_prefixes
 
         wait = 30.0 if timeout is None else timeout
-        return QueryResult(remote.query(endpoint, with_prefixes(query), timeout=wait))
+        answer = remote.query(endpoint, with_prefixes(query), timeout=wait, method=query_method)
+        return QueryResult(answer)
     if _engine(engine, "rdflib") == "rdflib":
         return _on_rdflib(graph, query, None, home, timeout)
     if graph is not None:
@@ -307,6 +312,7 @@ def run_query(
     home: Path | str | None = None,
     timeout: float | None = 30.0,
     engine: str = CORE,
+    query_method: str = "auto",
     **more_params: Any,
 ) -> QueryResult:
     """Run a stored query by name with its parameters bound.
@@ -324,6 +330,7 @@ def run_query(
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         timeout: seconds the query may take (see :func:`run_sparql`).
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference).
+        query_method: how the query goes to ``endpoint`` (see :func:`run_sparql`).
         **more_params: parameters as keywords, e.g. ``entity="id:leica-sl2"``.
 
     Raises:
@@ -351,6 +358,7 @@ def run_query(
             home=home,
             timeout=timeout,
             engine=engine,
+            query_method=query_method,
         )
     except QuerySyntaxError as error:  # named by the file, at the file's own line
         raise QuerySyntaxError(f"{stored.path}: {_syntax_in(stored.text) or error}") from None

@@ -70,6 +70,13 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
+        "--query-method",
+        choices=("auto", "get", "form", "direct"),
+        default="auto",
+        help="how the query goes to --endpoint: auto (GET while short, else a form POST), get, "
+        "form, or direct (POST of application/sparql-query)",
+    )
+    sub.add_argument(
         "--timeout",
         type=_positive_float,
         default=30.0,
@@ -267,13 +274,18 @@ def _cmd_query(args: argparse.Namespace) -> int:
         home=args.home,
         endpoint=args.endpoint,
         timeout=_wait(args),
+        query_method=args.query_method,
     )
     return _answer(result, args)
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
     result = l2graph.run_sparql(
-        _query_text(args.query), home=args.home, endpoint=args.endpoint, timeout=_wait(args)
+        _query_text(args.query),
+        home=args.home,
+        endpoint=args.endpoint,
+        timeout=_wait(args),
+        query_method=args.query_method,
     )
     return _answer(result, args)
 

@@ -148,37 +148,60 @@ def query_endpoint_for(store_endpoint: str) -> str:
     return store_endpoint
 
 
-def query(endpoint: str, query: str, *, timeout: float = 30.0, auth: Auth | None = None) -> Result:
+#: How a query travels: ``get`` (``?query=`` in the URL), ``form`` (a form-encoded POST),
+#: ``direct`` (a POST of ``application/sparql-query``), or ``auto``: GET while the URL stays
+#: under :data:`MAX_GET_URL` characters, else a form — what every server accepts, as
+#: SPARQLWrapper and Jena do (Virtuoso, for one, never answers a direct POST).
+QUERY_METHODS = ("auto", "get", "form", "direct")
+MAX_GET_URL = 2000
+
+
+def query(
+    endpoint: str,
+    query: str,
+    *,
+    timeout: float = 30.0,
+    auth: Auth | None = None,
+    method: str = "auto",
+) -> Result:
     """Run a SPARQL query on a SPARQL 1.1 Protocol endpoint.
 
     Args:
         endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``.
         query: the query text, sent as it is.
-        timeout: seconds to wait for the endpoint to connect and to answer.
+        timeout: seconds the whole request may take.
         auth: ``(user, password)`` for HTTP Basic; defaults to the URL's or the environment's.
+        method: one of :data:`QUERY_METHODS`.
 
     Returns:
         A ``pyoxigraph.QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``, as a local
         query gives.
 
     Raises:
+        InputError: an unknown ``method``.
         EndpointError: the endpoint is unreachable, too slow, fails, or answers unreadably.
     """
     from l2graph.engine import query_form
 
+    if method not in QUERY_METHODS:
+        raise InputError(f"query method {method!r}: choose from {', '.join(QUERY_METHODS)}")
     target = _target(endpoint, auth)
     graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
-    content_type, body = _request(
-        target,
-        "POST",
-        target.url,
-        query.encode("utf-8"),
-        {
-            "Content-Type": "application/sparql-query",
-            "Accept": GRAPH_ACCEPT if graph else TABLE_ACCEPT,
-        },
-        timeout,
-    )
+    headers = {"Accept": GRAPH_ACCEPT if graph else TABLE_ACCEPT}
+    encoded = urllib.parse.urlencode({"query": query})
+    separator = "&" if urllib.parse.urlsplit(target.url).query else "?"
+    as_get = f"{target.url}{separator}{encoded}"
+    if method == "auto":
+        method = "get" if len(as_get) <= MAX_GET_URL else "form"
+    if method == "get":
+        request = ("GET", as_get, b"")
+    elif method == "form":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = ("POST", target.url, encoded.encode("ascii"))
+    else:
+        headers["Content-Type"] = "application/sparql-query"
+        request = ("POST", target.url, query.encode("utf-8"))
+    content_type, body = _request(target, *request, headers, timeout)
     return _parse_answer(target, content_type, body, graph=graph)
 
 
@@ -401,7 +424,7 @@ def _request(
     shut, so a server that drips its answer a byte at a time cannot hold a command."""
     import threading
 
-    request = _Request(url, data=body, method=method, headers=headers)
+    request = _Request(url, data=body or None, method=method, headers=headers)
     if target.auth:
         token = base64.b64encode(":".join(target.auth).encode("utf-8")).decode("ascii")
         request.add_unredirected_header("Authorization", f"Basic {token}")

@@ -330,9 +330,9 @@ def test_http_500_is_reported_with_its_status(stub, capsys):
             "boom: the store is on fire\n"
         )
     methods = [(method, path.split("?")[0]) for method, path, _ in seen]
-    assert methods == [("POST", "/store"), ("POST", "/query"), ("POST", "/query")]
+    assert methods == [("POST", "/store"), ("GET", "/query"), ("GET", "/query")]
     assert seen[0][2]["Content-Type"] == "application/n-triples"
-    assert seen[1][2]["Content-Type"] == "application/sparql-query"
+    assert seen[1][1].startswith("/query?query=") and "Content-Type" not in seen[1][2]
     assert "application/sparql-results+json" in seen[1][2]["Accept"]
 
 
@@ -392,7 +392,8 @@ def test_a_count_that_does_not_match_fails_the_push(stub, capsys):
         f"l2graph: error: {base}/query counts 3 triples in the default graph after "
         f"replacing it with {expected}\n"
     )
-    assert [(m, p) for m, p, _ in seen] == [("PUT", "/store?default"), ("POST", "/query")]
+    sent = [(m, p.split("?query=")[0]) for m, p, _ in seen]
+    assert sent == [("PUT", "/store?default"), ("GET", "/query")]
 
 
 def test_redirects_are_not_followed(stub, capsys):
@@ -402,7 +403,7 @@ def test_redirects_are_not_followed(stub, capsys):
     base, seen = stub(moved)
     code, _, err = run(capsys, "sparql", "ASK {}", "--endpoint", f"{base}/query")
     assert code == 2 and "answered 307 Temporary Redirect" in err
-    assert [path for _, path, _ in seen] == ["/query"]
+    assert [path.split("?")[0] for _, path, _ in seen] == ["/query"]
 
 
 def test_an_answer_that_is_not_sparql_results_is_an_error(stub):
@@ -491,3 +492,43 @@ def test_a_dripping_endpoint_is_cut_at_the_deadline_of_the_whole_request(stub):
     with pytest.raises(l2graph.EndpointError, match="did not answer within 1 s"):
         l2graph.run_sparql("ASK {}", endpoint=base, timeout=1)
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize(
+    ("argv", "method", "content_type"),
+    [
+        ([], "GET", None),  # short: in the URL, as every server accepts
+        (["--query-method", "form"], "POST", "application/x-www-form-urlencoded"),
+        (["--query-method", "direct"], "POST", "application/sparql-query"),
+    ],
+)
+def test_queries_go_as_get_or_form_or_direct_post(stub, capsys, argv, method, content_type):
+    def boolean(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/sparql-results+json"}, b'{"boolean": true}'
+
+    base, seen = stub(boolean)
+    code, out, err = run(capsys, "sparql", "ASK {}", "--endpoint", base, *argv, "-f", "json")
+    assert code == 0 and b"true" in out.encode(), err
+    assert seen[-1][0] == method and seen[-1][2].get("Content-Type") == content_type
+
+
+def test_a_long_query_goes_as_a_form_post(stub, capsys):
+    def boolean(request: _Stub) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/sparql-results+json"}, b'{"boolean": true}'
+
+    base, seen = stub(boolean)
+    long_query = "ASK { " + " ".join(f"OPTIONAL {{ ?s{n} ?p ?o }}" for n in range(150)) + " }"
+    code, _, err = run(capsys, "sparql", long_query, "--endpoint", base, "-f", "json")
+    assert code == 0, err
+    assert seen[-1][0] == "POST" and seen[-1][1] == "/"
+    assert seen[-1][2]["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("method", ["get", "form", "direct"])
+def test_every_query_method_gives_oxigraph_s_answer(loaded, method):
+    def rows(result) -> list[dict[str, str]]:
+        return [{k: str(v) for k, v in row.items()} for row in result]
+
+    expected = rows(l2graph.run_query("001"))
+    got = rows(l2graph.run_query("001", endpoint=f"{loaded}/query", query_method=method))
+    assert got == expected and len(got) == 2
