@@ -106,8 +106,10 @@ def _check_nesting(query: str) -> None:
             )
 
 
+# Possessive throughout: each piece of the prologue is read one way only, so a long run of
+# spaces or of "#" cannot make the pattern try every way of cutting it (exponential time).
 _PROLOGUE_THEN_FORM = re.compile(
-    r"(?:\s+|#[^\n]*|PREFIX\s*[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"(?:\s++|#[^\n]*+|PREFIX\s*+[\w.-]*+:\s*+<[^>]*+>|BASE\s*+<[^>]*+>)*+"
     r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
     re.IGNORECASE,
 )

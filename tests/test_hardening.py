@@ -183,3 +183,15 @@ def test_a_table_shows_its_first_rows_and_the_w3c_formats_stream_every_row(monke
     QueryResult(store.query(query)).write(streamed, "csv")
     assert streamed.getvalue() == QueryResult(store.query(query)).serialize("csv")
     assert streamed.getvalue().count(b"\n") == 16
+
+
+def test_reading_a_query_s_form_takes_no_exponential_path():
+    """A long run of spaces or of "#" before the first keyword once made the prologue pattern
+    try every way of cutting it: 30 spaces took minutes, in the server's event loop."""
+    script = (
+        "from l2graph.engine import query_form\n"
+        "assert query_form(' ' * 10_000 + 'x') == 'SELECT'\n"
+        "assert query_form('#' * 10_000 + '\\nASK {}') == 'ASK'\n"
+        "assert query_form('# c\\n' * 5_000 + 'CONSTRUCT WHERE {}') == 'CONSTRUCT'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
