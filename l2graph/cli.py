@@ -237,11 +237,11 @@ def _query_text(argument: str) -> str:
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:
-    from l2graph.queries import query_problems
-
-    for problem in query_problems(args.home):
+    problems: list[str] = []
+    queries = l2graph.list_queries(args.home, problems)
+    for problem in problems:
         print(f"l2graph: skipped {problem}", file=sys.stderr)
-    for query in l2graph.list_queries(args.home):
+    for query in queries:
         print(f"{query.name}\n    {query.summary}")
         for p in query.parameters:
             need = "required" if p.required else "optional"

@@ -202,25 +202,19 @@ def _query_files(home: Path | str | None) -> list[Path]:
     return [path for path in sorted(directory.glob("*.rq")) if _NAME.match(path.stem)]
 
 
-def list_queries(home: Path | str | None = None) -> list[StoredQuery]:
-    """Every valid stored query of the project, in file-name order; a file that cannot be
-    read or whose headers are wrong is left out (see :func:`query_problems`), so one broken
-    file does not take the others with it."""
-    return [query for query in _each(home) if isinstance(query, StoredQuery)]
-
-
-def query_problems(home: Path | str | None = None) -> list[str]:
-    """Why each stored query file that :func:`list_queries` leaves out is left out."""
-    return [str(problem) for problem in _each(home) if isinstance(problem, InputError)]
-
-
-def _each(home: Path | str | None) -> list[StoredQuery | InputError]:
-    found: list[StoredQuery | InputError] = []
+def list_queries(
+    home: Path | str | None = None, problems: list[str] | None = None
+) -> list[StoredQuery]:
+    """Every valid stored query of the project, in file-name order. A file that cannot be
+    read or whose headers are wrong is left out, so one broken file does not take the others
+    with it; why is appended to ``problems`` when a list is given."""
+    found = []
     for path in _query_files(home):
         try:
             found.append(_load(path))
         except InputError as problem:
-            found.append(problem)
+            if problems is not None:
+                problems.append(str(problem))
     return found
 
 

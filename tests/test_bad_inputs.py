@@ -90,6 +90,8 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         (home / "queries" / "099_broken.rq").write_text(
             "#+ summary: broken on its third line\nSELECT ?x WHERE {\n  ?x ?p\n}\n"
         )
+    elif name == "add-headerless-stored-query":
+        (home / "queries" / "098_no_header.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
     elif name == "link-data-to-dev-zero":
         (data / "zero.ttl").symlink_to("/dev/zero")
     elif name == "cache-dir-is-a-file":
