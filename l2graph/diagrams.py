@@ -35,8 +35,9 @@ def _label(store: ox.Store, node: ox.NamedNode) -> str:
     return found.object.value if found is not None else short_iri(node.value)
 
 
-def _page(iri: str) -> str | None:
-    """The server's page for one of the graph's own IRIs (the SVG's links)."""
+def page_of(iri: str) -> str | None:
+    """The server's page for one of the graph's own IRIs: ``/id/…`` for its entities,
+    ``/ontology/…`` for its terms (the SVG's links, and the server's)."""
     if iri.startswith(ID):
         return "/id/" + iri[len(ID) :]
     if iri.startswith(L2):
@@ -58,7 +59,7 @@ class _Drawing:
         if term.value not in self.ids:
             self.ids[term.value] = f"n{len(self.ids)}"
             label = _label(self.store, term)
-            page = _page(term.value) if self.links else None
+            page = page_of(term.value) if self.links else None
             if page:
                 attrs |= {"URL": page, "target": "_top"}
             # nohtml: a label in <…> is text here, not a Graphviz HTML label

@@ -216,11 +216,9 @@ def _render(template: str, **values) -> bytes:
 def href(iri: str) -> str | None:
     """Where a link to ``iri`` goes: this server's page for the graph's own IRIs, the IRI
     itself for other ``http``/``https`` IRIs, nowhere for any other scheme."""
-    if iri.startswith(ID):
-        return "/id/" + iri[len(ID) :]
-    if iri.startswith(L2):
-        return "/ontology/" + iri[len(L2) :]
-    return iri if re.match(r"(?i)https?://", iri) else None
+    from l2graph.diagrams import page_of
+
+    return page_of(iri) or (iri if re.match(r"(?i)https?://", iri) else None)
 
 
 def _quote_href(claim: ox.NamedNode, article: ox.NamedNode) -> str | None:
