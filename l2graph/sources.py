@@ -27,7 +27,8 @@ CONTEXT = 32
 # Neither article has an abbreviation followed by a space and a capital ("Co.,Ltd" has none),
 # so the rule needs no list of exceptions.
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s+[\"“‘(A-Z0-9])")
-_STATUS_ORDER = ("confirmed", "reported", "speculative", "opinion", "wish", "question")
+#: The claim statuses, from the surest: the order reports and pages list them in.
+STATUS_ORDER = ("confirmed", "reported", "speculative", "opinion", "wish", "question")
 
 
 class Sentence(namedtuple("Sentence", "start end text")):
@@ -44,9 +45,13 @@ class Quote(namedtuple("Quote", "claim status article source start end prefix ex
 
 
 class ArticleCoverage(
-    namedtuple("ArticleCoverage", "article source sentences claims excluded unused_exclusions")
+    namedtuple(
+        "ArticleCoverage",
+        "article source sentences claims excluded unused_exclusions quotes text",
+    )
 ):
-    """One article: its sentences, the claims covering each, and the exclusions."""
+    """One article: its sentences, the claims covering each, the exclusions, and the quotes
+    located in its text (by position)."""
 
     __slots__ = ()
 
@@ -267,7 +272,7 @@ def coverage(store: ox.Store, project: Project, directory: Path) -> CoverageRepo
     for article, source in articles:
         text = read_text(directory, source)
         found = sentences(text)
-        mine = [q for q in located if q.source == source]
+        mine = sorted((q for q in located if q.source == source), key=lambda q: (q.start, q.end))
         claims = {
             s: sorted({(q.claim, q.status) for q in mine if q.start < s.end and q.end > s.start})
             for s in found
@@ -279,7 +284,7 @@ def coverage(store: ox.Store, project: Project, directory: Path) -> CoverageRepo
         }
         named = {" ".join(s.text.split()) for s in found}
         unused = sorted(k[1] for k in excluded_by if k[0] == source and k[1] not in named)
-        result.append(ArticleCoverage(article, source, found, claims, excluded, unused))
+        result.append(ArticleCoverage(article, source, found, claims, excluded, unused, mine, text))
     return CoverageReport(result, missing)
 
 
@@ -318,9 +323,7 @@ def report(articles: list[ArticleCoverage]) -> str:
             f"| {len(article.sentences)} | {covered} | {len(article.excluded)} | "
             f"{len(article.uncovered)} | "
             + ", ".join(
-                f"{status} {len(statuses[status])}"
-                for status in _STATUS_ORDER
-                if status in statuses
+                f"{status} {len(statuses[status])}" for status in STATUS_ORDER if status in statuses
             )
             + " |",
             "",

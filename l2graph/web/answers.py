@@ -24,7 +24,6 @@ Answer = tuple[bytes, bool, str | None]
 
 _LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 _ARTICLE = ID + "article-"
-_STATUS_ORDER = ("confirmed", "reported", "speculative", "opinion", "wish", "question")
 
 
 @functools.lru_cache(maxsize=2)
@@ -137,9 +136,7 @@ def article_page(build: str, home: str, slug: str) -> Answer:
 
         raise UnknownEntityError(f"article {slug}", difflib.get_close_matches(slug, known, n=3))
     coverage = found[0]
-    located, _ = sources.quotes(store, project.sources_dir)
-    mine = sorted((q for q in located if q.article == wanted), key=lambda q: (q.start, q.end))
-    text = sources.read_text(project.sources_dir, coverage.source)
+    mine, text = coverage.quotes, coverage.text
     names = _labels(store, [ox.NamedNode(q.claim) for q in mine] + [ox.NamedNode(wanted)])
     return (
         _render(
@@ -148,7 +145,7 @@ def article_page(build: str, home: str, slug: str) -> Answer:
             iri=wanted,
             source=coverage.source,
             paragraphs=_paragraphs(text, coverage, mine),
-            statuses=[s for s in _STATUS_ORDER if any(q.status == s for q in mine)],
+            statuses=[s for s in sources.STATUS_ORDER if any(q.status == s for q in mine)],
             counts=_article_counts(coverage),
         ),
         False,
@@ -332,7 +329,7 @@ def _paragraphs(text: str, coverage, quotes: list) -> list[list[dict]]:
 
 def _strongest(quotes: list) -> str | None:
     statuses = {q.status for q in quotes}
-    return next((s for s in _STATUS_ORDER if s in statuses), None)
+    return next((s for s in sources.STATUS_ORDER if s in statuses), None)
 
 
 def _diagram(store: ox.Store, iri: str) -> str:
