@@ -21,21 +21,38 @@ from typing import Any
 
 from l2graph import errors
 
-_LENGTH = struct.Struct("!Q")
+LENGTH = struct.Struct("!Q")
 _lock = threading.Lock()
 _worker: dict = {}
 
 
-def _frame(value: Any) -> bytes:
+def frame(value: Any) -> bytes:
+    """``value`` as one frame: its pickle's length (8 bytes), then the pickle."""
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(data)) + data
+    return LENGTH.pack(len(data)) + data
 
 
-def _read(stream) -> Any:
-    header = stream.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
+def read_frame(stream) -> Any:
+    """The next frame's value from a binary stream.
+
+    Raises:
+        EOFError: the stream ended (the other side is gone).
+    """
+    header = stream.read(LENGTH.size)
+    if len(header) < LENGTH.size:
         raise EOFError
-    return pickle.loads(stream.read(_LENGTH.unpack(header)[0]))
+    return pickle.loads(stream.read(LENGTH.unpack(header)[0]))
+
+
+def answer(function: Callable[..., Any], args: tuple) -> tuple:
+    """A worker's answer to a task: ``("ok", value)``, or ``("error", class name, message,
+    suggestions)`` for an l2graph error (and for a bug, as an internal error)."""
+    try:
+        return ("ok", function(*args))
+    except errors.L2GraphError as exc:
+        return ("error", type(exc).__name__, str(exc), getattr(exc, "suggestions", None))
+    except Exception as exc:  # a bug: reported, and the worker stays usable
+        return ("error", "InternalError", f"internal error: {exc!r}", None)
 
 
 def _start() -> None:
@@ -73,21 +90,21 @@ def run(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
             _start()
         process = _worker["process"]
         try:
-            process.stdin.write(_frame((function, args)))
+            process.stdin.write(frame((function, args)))
             process.stdin.flush()
             ready, _, _ = select.select([process.stdout], [], [], timeout)
             if not ready:
                 _stop()
                 raise errors.QueryTimeoutError(f"stopped after {timeout:g} s (timeout)")
-            answer = _read(process.stdout)
+            reply = read_frame(process.stdout)
         except (EOFError, OSError):
             _stop()
             raise errors.L2GraphError("the query stopped its worker process") from None
-    if answer[0] == "ok":
-        return answer[1]
-    kind = getattr(errors, answer[1], errors.L2GraphError)
+    if reply[0] == "ok":
+        return reply[1]
+    kind = getattr(errors, reply[1], errors.L2GraphError)
     failure = kind.__new__(kind)  # its class and message (constructors differ in their parts)
-    Exception.__init__(failure, answer[2])
+    Exception.__init__(failure, reply[2])
     raise failure
 
 
@@ -98,16 +115,10 @@ def _serve() -> None:
     os.dup2(2, 1)  # whatever a task prints goes to stderr, never into the channel
     while True:
         try:
-            function, args = _read(channel_in)
+            function, args = read_frame(channel_in)
         except (EOFError, KeyboardInterrupt):
             return
-        try:
-            answer = ("ok", function(*args))
-        except errors.L2GraphError as exc:
-            answer = ("error", type(exc).__name__, str(exc))
-        except Exception as exc:  # a bug: reported, and the worker stays usable
-            answer = ("error", "L2GraphError", f"internal error: {exc!r}")
-        channel_out.write(_frame(answer))
+        channel_out.write(frame(answer(function, args)))
         channel_out.flush()
 
 

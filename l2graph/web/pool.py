@@ -15,13 +15,11 @@ import asyncio
 import multiprocessing
 import pickle
 import socket
-import struct
 from collections.abc import Callable
 from typing import Any
 
 from l2graph.errors import L2GraphError, QueryTimeoutError
-
-_LENGTH = struct.Struct("!Q")
+from l2graph.isolation import LENGTH, answer, frame, read_frame
 
 
 class WorkerCrashed(L2GraphError):
@@ -37,27 +35,16 @@ class TaskFailed(Exception):
         self.kind, self.message, self.suggestions = kind, message, suggestions or []
 
 
-def _frame(value: Any) -> bytes:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(data)) + data
-
-
 def _work(channel: socket.socket) -> None:
-    """A worker's loop: receive ``(function, args)``, answer ``("ok", value)`` or
-    ``("error", class name, message, suggestions)``."""
+    """A worker's loop: answer each task (see :func:`l2graph.isolation.answer`) until the
+    server closes the pair."""
     incoming = channel.makefile("rb")
     while True:
-        header = incoming.read(_LENGTH.size)
-        if len(header) < _LENGTH.size:
-            return  # the server closed the pair: it is gone
-        function, args = pickle.loads(incoming.read(_LENGTH.unpack(header)[0]))
         try:
-            answer = ("ok", function(*args))
-        except L2GraphError as exc:
-            answer = ("error", type(exc).__name__, str(exc), getattr(exc, "suggestions", None))
-        except Exception as exc:  # a bug: reported by name, the worker stays usable
-            answer = ("error", type(exc).__name__, f"internal error: {exc}", None)
-        channel.sendall(_frame(answer))
+            function, args = read_frame(incoming)
+        except EOFError:
+            return
+        channel.sendall(frame(answer(function, args)))
 
 
 class _Worker:
@@ -120,10 +107,10 @@ class WorkerPool:
         worker = await self._idle.get()
         try:
             reader, writer = await worker.open()
-            writer.write(_frame((function, args)))
+            writer.write(frame((function, args)))
             async with asyncio.timeout(timeout):
-                header = await reader.readexactly(_LENGTH.size)
-                answer = pickle.loads(await reader.readexactly(_LENGTH.unpack(header)[0]))
+                header = await reader.readexactly(LENGTH.size)
+                reply = pickle.loads(await reader.readexactly(LENGTH.unpack(header)[0]))
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit") from None
@@ -137,9 +124,9 @@ class WorkerPool:
             self._replace(worker)
             raise
         self._idle.put_nowait(worker)
-        if answer[0] == "error":
-            raise TaskFailed(*answer[1:])
-        return answer[1]
+        if reply[0] == "error":
+            raise TaskFailed(*reply[1:])
+        return reply[1]
 
     def close(self) -> None:
         """Stop every worker."""
