@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from l2graph.errors import InputError, ValidationFailed
-from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
+from l2graph.project import (
+    ANCHORS_GRAPH,
+    ASSERTED_GRAPH,
+    INFERRED_GRAPH,
+    PROJECT_GRAPH,
+    Project,
+)
 from l2graph.report import ValidationReport
 from l2graph.results import QueryResult
 
@@ -173,6 +179,7 @@ def run_sparql(
     timeout: float | None = 30.0,
     engine: str = CORE,
     query_method: str = "auto",
+    endpoint_graph: str | None = PROJECT_GRAPH,
 ) -> QueryResult:
     """Run a read-only SPARQL query; ``SERVICE`` is refused on local engines.
 
@@ -192,6 +199,9 @@ def run_sparql(
         query_method: how a query goes to ``endpoint``: ``"auto"`` (GET while the URL is
             short, else a form-encoded POST: what every server accepts), ``"get"``, ``"form"``
             or ``"direct"`` (a POST of ``application/sparql-query``).
+        endpoint_graph: the graph at ``endpoint`` the query reads as its default graph (sent
+            as ``default-graph-uri``): the project's graph, where :func:`push` writes, by
+            default; ``"default"`` leaves the choice to the store.
 
     Returns:
         A :class:`QueryResult`.
@@ -204,7 +214,9 @@ def run_sparql(
         from l2graph.engine import with_prefixes
 
         wait = 30.0 if timeout is None else timeout
-        answer = remote.query(endpoint, with_prefixes(query), timeout=wait, method=query_method)
+        answer = remote.query(
+            endpoint, with_prefixes(query), graph=endpoint_graph, timeout=wait, method=query_method
+        )
         return QueryResult(answer)
     if _engine(engine, "rdflib") == "rdflib":
         return _on_rdflib(graph, query, None, home, timeout)
@@ -313,6 +325,7 @@ def run_query(
     timeout: float | None = 30.0,
     engine: str = CORE,
     query_method: str = "auto",
+    endpoint_graph: str | None = PROJECT_GRAPH,
     **more_params: Any,
 ) -> QueryResult:
     """Run a stored query by name with its parameters bound.
@@ -331,6 +344,7 @@ def run_query(
         timeout: seconds the query may take (see :func:`run_sparql`).
         engine: ``"oxigraph"`` (the core) or ``"rdflib"`` (the reference).
         query_method: how the query goes to ``endpoint`` (see :func:`run_sparql`).
+        endpoint_graph: the graph it reads at ``endpoint`` (see :func:`run_sparql`).
         **more_params: parameters as keywords, e.g. ``entity="id:leica-sl2"``.
 
     Raises:
@@ -359,6 +373,7 @@ def run_query(
             timeout=timeout,
             engine=engine,
             query_method=query_method,
+            endpoint_graph=endpoint_graph,
         )
     except QuerySyntaxError as error:  # named by the file, at the file's own line
         raise QuerySyntaxError(f"{stored.path}: {_syntax_in(stored.text) or error}") from None
@@ -525,7 +540,7 @@ def push(
     endpoint: str,
     *,
     home: Path | str | None = None,
-    graph: str | None = None,
+    graph: str | None = PROJECT_GRAPH,
     replace: bool = False,
     inferred: bool = True,
     query_endpoint: str | None = None,
@@ -538,12 +553,13 @@ def push(
     Args:
         endpoint: the Graph Store endpoint, e.g. ``http://127.0.0.1:7878/store``.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
-        graph: the named graph to write (default: the default graph).
+        graph: the named graph to write: the project's graph (``PROJECT_GRAPH``) by default,
+            where remote queries read; ``"default"`` writes the store's default graph.
         replace: replace the graph's content instead of adding to it.
         inferred: include the entailments (default) or only the asserted triples.
         query_endpoint: where to count the result (default: derived from ``endpoint``).
         chunk_size: triples per request.
-        timeout: seconds per request.
+        timeout: seconds each request may take.
         progress: called with (triples sent, total) after each request.
 
     Returns:

@@ -18,6 +18,7 @@ import l2graph
 from l2graph._version import __version__
 from l2graph.errors import InputError, L2GraphError, QueryTimeoutError, ValidationFailed
 from l2graph.files import write_atomically
+from l2graph.project import PROJECT_GRAPH
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -77,6 +78,13 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
         "form, or direct (POST of application/sparql-query)",
     )
     sub.add_argument(
+        "--graph",
+        metavar="IRI",
+        default=PROJECT_GRAPH,
+        help="the graph at --endpoint the query reads (default: the project's graph, where push "
+        "writes; 'default': whatever the store reads without one)",
+    )
+    sub.add_argument(
         "--timeout",
         type=_positive_float,
         default=30.0,
@@ -103,7 +111,13 @@ def _add_push(sub: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="the Graph Store endpoint, e.g. http://127.0.0.1:7878/store",
     )
-    sub.add_argument("--graph", metavar="IRI", help="named graph to write (default: default graph)")
+    sub.add_argument(
+        "--graph",
+        metavar="IRI",
+        default=PROJECT_GRAPH,
+        help=f"the named graph to write (default: {PROJECT_GRAPH}, which remote queries read; "
+        "'default': the store's default graph)",
+    )
     sub.add_argument(
         "--replace", action="store_true", help="replace the graph's content instead of adding"
     )
@@ -275,6 +289,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         endpoint=args.endpoint,
         timeout=_wait(args),
         query_method=args.query_method,
+        endpoint_graph=args.graph,
     )
     return _answer(result, args)
 
@@ -286,6 +301,7 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
         endpoint=args.endpoint,
         timeout=_wait(args),
         query_method=args.query_method,
+        endpoint_graph=args.graph,
     )
     return _answer(result, args)
 
@@ -376,7 +392,7 @@ def _cmd_push(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=progress,
     )
-    where = f"graph <{args.graph}>" if args.graph else "default graph"
+    where = "default graph" if args.graph == "default" else f"graph <{args.graph}>"
     print(f"pushed {sent} triples to {endpoint} ({where}); the endpoint now holds {held}")
     return EXIT_OK
 

@@ -16,6 +16,8 @@ ASSERTED_GRAPH = "https://w3id.org/l2graph/graph/asserted"
 INFERRED_GRAPH = "https://w3id.org/l2graph/graph/inferred"
 #: Where each claim's quote stands in its article (W3C Web Annotation selectors), computed.
 ANCHORS_GRAPH = "https://w3id.org/l2graph/graph/anchors"
+#: The named graph a push writes at a triplestore, and remote queries read, by default.
+PROJECT_GRAPH = "https://w3id.org/l2graph/graph"
 
 #: Prefixes used in exports, query text and readable output.
 PREFIXES = {

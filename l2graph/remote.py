@@ -1,45 +1,69 @@
 """Remote triplestores: SPARQL 1.1 Protocol queries and Graph Store Protocol uploads.
 
-Only the standard library speaks HTTP here, and only to the URL the caller gives: redirects
-are not followed and proxy settings from the environment are ignored, so a push or a query
-never reaches another host. Answers are parsed into pyoxigraph result objects, so remote
-results render exactly like local ones (see :mod:`l2graph.results`).
+HTTP goes through httpx, to the URL the caller gives and nowhere else: redirects are not
+followed, proxy and ``.netrc`` settings from the environment are ignored (a proxy is used only
+when ``L2GRAPH_ENDPOINT_PROXY`` names one), and every request has one deadline for the whole
+exchange, so a server that drips its answer cannot hold a command. Answers are parsed into
+pyoxigraph result objects, so remote results render exactly like local ones (see
+:mod:`l2graph.results`).
 
 Credentials come from the ``auth`` argument, a ``user:password@`` in the URL, or the
-``L2GRAPH_ENDPOINT_USER`` / ``L2GRAPH_ENDPOINT_PASSWORD`` environment variables; they are sent
-as HTTP Basic and never appear in messages.
+``L2GRAPH_ENDPOINT_USER`` / ``L2GRAPH_ENDPOINT_PASSWORD`` environment variables. They are sent
+the way the server asks (``L2GRAPH_ENDPOINT_AUTH=auto``, the default): HTTP Digest or Basic,
+whichever its ``401`` challenge names, Digest first; ``basic`` or ``digest`` forces one. They
+never appear in messages.
+
+Where the data goes: a push writes the project's named graph (:data:`PROJECT_GRAPH`) unless
+told otherwise, and a query reads that graph as its default graph (the protocol's
+``default-graph-uri``), so stores that answer a query over all their graphs (Virtuoso,
+GraphDB) and stores that keep the default graph apart (Oxigraph, Fuseki) give one answer.
+:data:`STORE_DEFAULT` names the store's own default graph instead.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import http
-import http.client
 import os
 import re
 import socket
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pyoxigraph as ox
 
 from l2graph.errors import EndpointError, InputError
+from l2graph.project import PROJECT_GRAPH
 
-__all__ = ["count_triples", "push", "query", "query_endpoint_for", "redact"]
+__all__ = [
+    "PROJECT_GRAPH",
+    "STORE_DEFAULT",
+    "count_triples",
+    "push",
+    "query",
+    "query_endpoint_for",
+    "redact",
+]
 
 Auth = tuple[str, str]
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
+#: Says "the store's own default graph" where a graph IRI is asked for: a push writes
+#: ``?default``, a query sends no ``default-graph-uri`` (the store decides what it reads).
+STORE_DEFAULT = "default"
 #: SPARQL results in JSON for SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE; the XML and Turtle
 #: fallbacks serve stores that offer neither.
 TABLE_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 USER_VARIABLE = "L2GRAPH_ENDPOINT_USER"
 PASSWORD_VARIABLE = "L2GRAPH_ENDPOINT_PASSWORD"
+AUTH_VARIABLE = "L2GRAPH_ENDPOINT_AUTH"
+PROXY_VARIABLE = "L2GRAPH_ENDPOINT_PROXY"
+#: How credentials go: as the server's challenge asks (Digest before Basic), or forced.
+AUTH_SCHEMES = ("auto", "basic", "digest")
 _BODY_EXCERPT = 200
 # Graph Store endpoint path endings and the query endpoint beside them.
 _QUERY_PATHS = (
@@ -52,59 +76,125 @@ _QUERY_PATHS = (
 
 @dataclass(frozen=True)
 class _Target:
-    """An endpoint URL without credentials, and the credentials to send."""
+    """An endpoint URL without credentials, the credentials, and how to send them."""
 
     url: str  # without credentials: what is opened, and what messages name
     auth: Auth | None
+    scheme: str = "auto"
+    proxy: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
         return (self.auth[1],) if self.auth and self.auth[1] else ()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Turn a 3xx into an error: following it would contact a URL the user did not give."""
+class _Challenged(httpx.Auth):
+    """Credentials sent as the server asks. With ``auto``, the first request goes without
+    them and a ``401`` challenge picks Digest (preferred) or Basic; the client then sends that
+    scheme at once on every later request. Basic is never offered to a server that did not ask
+    for it, and a password never travels in the clear to a Digest server."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def __init__(self, user: str, password: str, scheme: str) -> None:
+        self._basic = httpx.BasicAuth(user, password)
+        self._digest = httpx.DigestAuth(user, password)
+        self._chosen = None if scheme == "auto" else scheme
 
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        if self._chosen is not None:
+            yield from self._scheme(self._chosen).auth_flow(request)
+            return
+        response = yield request
+        offered = {
+            challenge.split(None, 1)[0].lower()
+            for challenge in response.headers.get_list("www-authenticate")
+            if challenge.strip()
+        }
+        if response.status_code != 401 or not offered & {"digest", "basic"}:
+            return
+        self._chosen = "digest" if "digest" in offered else "basic"
+        flow = self._scheme(self._chosen).auth_flow(request)
+        retry = next(flow)
+        if self._chosen == "digest":  # its first step is the request just answered: answer it
+            retry = flow.send(response)
+        response = yield retry
+        with contextlib.suppress(StopIteration):
+            flow.send(response)
 
-class _Watched:
-    """Keeps the connections a request opens, so that its deadline can close them."""
-
-    def __init__(self, base):
-        self.base, self.opened = base, []
-
-    def __call__(self, host, **options):
-        connection = self.base(host, **options)
-        self.opened.append(connection)
-        return connection
-
-
-class _HTTP(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(req.watched(http.client.HTTPConnection), req)
-
-
-class _HTTPS(urllib.request.HTTPSHandler):
-    def https_open(self, req):
-        watched = req.watched(http.client.HTTPSConnection)
-        return self.do_open(watched, req, context=self._context)
-
-
-class _Request(urllib.request.Request):
-    """A request whose connections are kept (see :class:`_Watched`)."""
-
-    def watched(self, base):
-        self.connections = _Watched(base)
-        return self.connections
+    def _scheme(self, name: str) -> httpx.Auth:
+        return self._digest if name == "digest" else self._basic
 
 
-# No environment proxies (the request goes to the URL given, nowhere else), no redirects, and
-# connections a deadline can reach.
-_OPENER = urllib.request.build_opener(
-    urllib.request.ProxyHandler({}), _NoRedirect(), _HTTP(), _HTTPS()
-)
+class _Client:
+    """The HTTP client for one call's requests (a push's chunks share it, and its choice of
+    authentication scheme): no redirects, nothing from the environment, and a deadline for
+    each whole request that shuts its connections when it passes."""
+
+    def __init__(self, target: _Target, timeout: float) -> None:
+        self.target = target
+        self._streams: list = []  # every connection this client opened, for the deadline
+        auth = _Challenged(*target.auth, target.scheme) if target.auth else None
+        self._http = httpx.Client(
+            auth=auth,
+            trust_env=False,
+            follow_redirects=False,
+            proxy=target.proxy,
+            timeout=timeout,
+        )
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.close()
+
+    def _trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self._streams.append(info["return_value"])
+
+    def request(
+        self, method: str, url: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> tuple[str, bytes]:
+        """Send one request; returns (Content-Type, body) or raises a one-line
+        EndpointError. ``timeout`` bounds the whole request, authentication round trips
+        included, not each read."""
+        target = self.target
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            for stream in list(self._streams):
+                with contextlib.suppress(OSError, AttributeError):
+                    stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+
+        deadline = threading.Timer(timeout, expire)
+        deadline.daemon = True
+        deadline.start()
+        try:
+            response = self._http.request(
+                method,
+                url,
+                content=body if method != "GET" else None,
+                headers=headers,
+                extensions={"trace": self._trace},
+            )
+            if expired.is_set():
+                raise httpx.TimeoutException("deadline")
+        except httpx.HTTPError as exc:
+            reason: BaseException = TimeoutError() if expired.is_set() else exc
+            raise EndpointError(_describe_failure(target, reason, timeout)) from None
+        finally:
+            deadline.cancel()
+        content_type = response.headers.get("content-type", "")
+        if response.status_code >= 300:
+            message = _describe_status(
+                target,
+                response.status_code,
+                response.reason_phrase,
+                response.content,
+                content_type,
+            )
+            raise EndpointError(message)
+        return content_type, response.content
 
 
 def redact(url: str) -> str:
@@ -160,6 +250,7 @@ def query(
     endpoint: str,
     query: str,
     *,
+    graph: str | None = PROJECT_GRAPH,
     timeout: float = 30.0,
     auth: Auth | None = None,
     method: str = "auto",
@@ -169,8 +260,12 @@ def query(
     Args:
         endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``.
         query: the query text, sent as it is.
+        graph: the graph the query reads as its default graph (``default-graph-uri``): the
+            project's graph, where a push writes, unless told; :data:`STORE_DEFAULT` or
+            ``None`` sends none, and the store decides (Virtuoso and GraphDB read all their
+            graphs, Oxigraph and Fuseki their default graph).
         timeout: seconds the whole request may take.
-        auth: ``(user, password)`` for HTTP Basic; defaults to the URL's or the environment's.
+        auth: ``(user, password)``; defaults to the URL's or the environment's.
         method: one of :data:`QUERY_METHODS`.
 
     Returns:
@@ -178,7 +273,7 @@ def query(
         query gives.
 
     Raises:
-        InputError: an unknown ``method``.
+        InputError: an unknown ``method`` or a ``graph`` that is not an IRI.
         EndpointError: the endpoint is unreachable, too slow, fails, or answers unreadably.
     """
     from l2graph.engine import query_form
@@ -186,9 +281,14 @@ def query(
     if method not in QUERY_METHODS:
         raise InputError(f"query method {method!r}: choose from {', '.join(QUERY_METHODS)}")
     target = _target(endpoint, auth)
-    graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
-    headers = {"Accept": GRAPH_ACCEPT if graph else TABLE_ACCEPT}
-    encoded = urllib.parse.urlencode({"query": query})
+    form = query_form(query)
+    construct = form in ("CONSTRUCT", "DESCRIBE")
+    headers = {"Accept": GRAPH_ACCEPT if construct else TABLE_ACCEPT}
+    fields = {"query": query}
+    dataset = _named(graph)
+    if dataset is not None:
+        fields["default-graph-uri"] = dataset
+    encoded = urllib.parse.urlencode(fields)
     separator = "&" if urllib.parse.urlsplit(target.url).query else "?"
     as_get = f"{target.url}{separator}{encoded}"
     if method == "auto":
@@ -198,16 +298,23 @@ def query(
     elif method == "form":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         request = ("POST", target.url, encoded.encode("ascii"))
-    else:
+    else:  # the dataset travels in the URL, the query as the body
         headers["Content-Type"] = "application/sparql-query"
-        request = ("POST", target.url, query.encode("utf-8"))
-    content_type, body = _request(target, *request, headers, timeout)
-    return _parse_answer(target, content_type, body, graph=graph)
+        url = target.url
+        if dataset is not None:
+            url += separator + urllib.parse.urlencode({"default-graph-uri": dataset})
+        request = ("POST", url, query.encode("utf-8"))
+    with _Client(target, timeout) as client:
+        content_type, body = client.request(*request, headers, timeout)
+    answer = _parse_answer(target, content_type, body, graph=construct)
+    if form == "ASK" and isinstance(answer, ox.QuerySolutions):
+        return _virtuoso_boolean(target, answer)
+    return answer
 
 
 def count_triples(
     endpoint: str,
-    graph: str | None = None,
+    graph: str | None = PROJECT_GRAPH,
     *,
     timeout: float = 30.0,
     auth: Auth | None = None,
@@ -216,9 +323,11 @@ def count_triples(
 
     Args:
         endpoint: the query endpoint URL.
-        graph: a named graph IRI; ``None`` counts the default graph.
+        graph: a named graph IRI (the project's graph by default); :data:`STORE_DEFAULT` or
+            ``None`` counts what the store reads without a dataset (on Virtuoso and GraphDB,
+            every graph it holds).
         timeout: seconds to wait for the endpoint.
-        auth: ``(user, password)`` for HTTP Basic; defaults to the URL's or the environment's.
+        auth: ``(user, password)``; defaults to the URL's or the environment's.
 
     Returns:
         The number of triples.
@@ -226,10 +335,11 @@ def count_triples(
     Raises:
         EndpointError: the endpoint fails or its answer is not a count.
     """
-    pattern = f"GRAPH {_graph_term(graph)} {{ ?s ?p ?o }}" if graph is not None else "?s ?p ?o"
-    result = query(
-        endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", timeout=timeout, auth=auth
-    )
+    named = _named(graph)
+    pattern = f"GRAPH {_graph_term(named)} {{ ?s ?p ?o }}" if named else "?s ?p ?o"
+    text = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
+    # no dataset in the request: one would hide the named graph from GRAPH
+    result = query(endpoint, text, graph=STORE_DEFAULT, timeout=timeout, auth=auth)
     try:
         return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
     except (StopIteration, TypeError, ValueError, KeyError, AttributeError):
@@ -243,7 +353,7 @@ def push(
     triples: Iterable[ox.Triple],
     *,
     expected: int,
-    graph: str | None = None,
+    graph: str | None = PROJECT_GRAPH,
     replace: bool = False,
     query_endpoint: str | None = None,
     chunk_size: int = 50_000,
@@ -263,13 +373,14 @@ def push(
         triples: the triples to send; give each once (the store would merge duplicates).
         expected: how many triples the graph should hold afterwards: exactly that many with
             ``replace``, at least that many without.
-        graph: the named graph IRI to write; ``None`` writes the default graph.
+        graph: the named graph IRI to write, the project's graph by default;
+            :data:`STORE_DEFAULT` or ``None`` writes the store's default graph.
         replace: replace the graph's content instead of adding to it.
         query_endpoint: where to count; derived from ``endpoint`` by default
             (see :func:`query_endpoint_for`).
         chunk_size: triples per request.
-        auth: ``(user, password)`` for HTTP Basic; defaults to the URL's or the environment's.
-        timeout: seconds to wait for each request.
+        auth: ``(user, password)``; defaults to the URL's or the environment's.
+        timeout: seconds each request may take.
         progress: called with (triples sent, ``expected``) after each request.
 
     Returns:
@@ -282,29 +393,31 @@ def push(
     if chunk_size < 1:
         raise InputError(f"chunk size {chunk_size}: give at least 1 triple per request")
     target = _target(endpoint, auth)
-    graph_term = _graph_term(graph) if graph is not None else None
-    store_url = _with_graph(target.url, graph)
+    named = _named(graph)
+    graph_term = _graph_term(named) if named is not None else None
+    store_url = _with_graph(target.url, named)
     headers = {"Content-Type": "application/n-triples"}
     method = "PUT" if replace else "POST"
     sent = 0
-    for chunk in _chunks(triples, chunk_size):
-        body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
-        try:
-            _request(target, method, store_url, body, headers, timeout)
-        except EndpointError as exc:
-            if sent:  # the graph now holds part of the data: say so
-                message = f"{exc} (after {sent} of {expected} triples were stored)"
-                raise EndpointError(message) from None
-            raise
-        method = "POST"
-        sent += len(chunk)
-        if progress:
-            progress(sent, expected)
-    if replace and not sent:  # nothing to send still empties the graph
-        _request(target, "PUT", store_url, b"", headers, timeout)
+    with _Client(target, timeout) as client:
+        for chunk in _chunks(triples, chunk_size):
+            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+            try:
+                client.request(method, store_url, body, headers, timeout)
+            except EndpointError as exc:
+                if sent:  # the graph now holds part of the data: say so
+                    message = f"{exc} (after {sent} of {expected} triples were stored)"
+                    raise EndpointError(message) from None
+                raise
+            method = "POST"
+            sent += len(chunk)
+            if progress:
+                progress(sent, expected)
+        if replace and not sent:  # nothing to send still empties the graph
+            client.request("PUT", store_url, b"", headers, timeout)
 
     counted_at = query_endpoint or query_endpoint_for(endpoint)
-    remote = count_triples(counted_at, graph, timeout=timeout, auth=auth)
+    remote = count_triples(counted_at, named or STORE_DEFAULT, timeout=timeout, auth=auth)
     where = f"graph {graph_term}" if graph_term else "the default graph"
     if replace and remote != expected:
         raise EndpointError(
@@ -319,24 +432,46 @@ def push(
     return remote
 
 
+def _named(graph: str | None) -> str | None:
+    """The named graph IRI meant, checked; ``None`` for the store's default graph."""
+    if graph is None or graph == STORE_DEFAULT:
+        return None
+    _graph_term(graph)
+    return graph
+
+
 def _target(url: str, auth: Auth | None) -> _Target:
-    """Split credentials off ``url`` and pick the ones to use; refuse non-HTTP URLs."""
+    """Split credentials off ``url``, pick the ones to use and how to send them (with the
+    proxy, if one is named); refuse non-HTTP URLs."""
+    parts = _http_url(url, "endpoint URL")
+    if auth is None and parts.username is not None:
+        auth = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+    if auth is None and os.environ.get(USER_VARIABLE):
+        auth = (os.environ[USER_VARIABLE], os.environ.get(PASSWORD_VARIABLE, ""))
+    scheme = os.environ.get(AUTH_VARIABLE) or "auto"
+    if scheme not in AUTH_SCHEMES:
+        raise InputError(f"{AUTH_VARIABLE}={scheme!r}: choose from {', '.join(AUTH_SCHEMES)}")
+    proxy = os.environ.get(PROXY_VARIABLE) or None
+    from l2graph import guard
+
+    if proxy is not None:
+        _http_url(proxy, f"proxy URL ({PROXY_VARIABLE})")
+        guard.allow(proxy)  # the proxy the user named is the host this command reaches
+    clean = redact(urllib.parse.urlunsplit(parts))
+    guard.allow(clean)  # the one host this command may reach
+    return _Target(url=clean, auth=auth, scheme=scheme, proxy=proxy)
+
+
+def _http_url(url: str, what: str) -> urllib.parse.SplitResult:
+    """``url``'s parts, refused unless it is an http(s) URL with a host."""
     try:
         parts = urllib.parse.urlsplit(url.strip())
         _ = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
         raise InputError(f"{redact(url)}: not a valid URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{redact(url)}: give an http:// or https:// endpoint URL")
-    if auth is None and parts.username is not None:
-        auth = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
-    if auth is None and os.environ.get(USER_VARIABLE):
-        auth = (os.environ[USER_VARIABLE], os.environ.get(PASSWORD_VARIABLE, ""))
-    clean = redact(urllib.parse.urlunsplit(parts))
-    from l2graph import guard
-
-    guard.allow(clean)  # the one host this command may reach
-    return _Target(url=clean, auth=auth)
+        raise InputError(f"{redact(url)}: give an http:// or https:// {what}")
+    return parts
 
 
 def _graph_term(graph: str) -> str:
@@ -344,7 +479,9 @@ def _graph_term(graph: str) -> str:
     try:
         return str(ox.NamedNode(graph))
     except ValueError:
-        raise InputError(f"graph {graph!r}: not an absolute IRI") from None
+        raise InputError(
+            f"graph {graph!r}: not an absolute IRI (or {STORE_DEFAULT!r}, the store's default)"
+        ) from None
 
 
 def _with_graph(url: str, graph: str | None) -> str:
@@ -410,96 +547,47 @@ def _blank_nodes(triple: ox.Triple) -> list[str]:
     return nodes
 
 
-def _request(
-    target: _Target,
-    method: str,
-    url: str,
-    body: bytes,
-    headers: dict[str, str],
-    timeout: float,
-) -> tuple[str, bytes]:
-    """Send one request; returns (Content-Type, body) or raises a one-line EndpointError.
+def _describe_failure(target: _Target, reason: BaseException, timeout: float) -> str:
+    """One line for a request that got no answer, from the error and the errors it chains."""
+    causes = []
+    while reason is not None and reason not in causes:
+        causes.append(reason)
+        reason = reason.__cause__ or reason.__context__
+    kinds = tuple(type(cause) for cause in causes)
 
-    ``timeout`` bounds the whole request, not each read: at the deadline its connection is
-    shut, so a server that drips its answer a byte at a time cannot hold a command."""
-    import threading
+    def found(*types: type) -> bool:
+        return any(issubclass(kind, types) for kind in kinds)
 
-    request = _Request(url, data=body or None, method=method, headers=headers)
-    if target.auth:
-        token = base64.b64encode(":".join(target.auth).encode("utf-8")).decode("ascii")
-        request.add_unredirected_header("Authorization", f"Basic {token}")
-    expired = threading.Event()
-
-    def expire() -> None:
-        expired.set()
-        for connection in getattr(request, "connections", _Watched(None)).opened:
-            if connection.sock is not None:
-                with contextlib.suppress(OSError):
-                    connection.sock.shutdown(socket.SHUT_RDWR)
-
-    deadline = threading.Timer(timeout, expire)
-    deadline.daemon = True
-    deadline.start()
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            answer = response.headers.get("Content-Type", ""), response.read()
-        if expired.is_set():
-            raise TimeoutError
-        return answer
-    except Exception as exc:
-        if expired.is_set():
-            raise EndpointError(_describe_failure(target, TimeoutError(), timeout)) from None
-        failure = _failure(target, exc, timeout)
-        if failure is None:
-            raise
-        raise failure from None
-    finally:
-        deadline.cancel()
-
-
-def _failure(target: _Target, exc: Exception, timeout: float) -> EndpointError | None:
-    """The one-line EndpointError for a failed request; ``None`` for other errors."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return EndpointError(_describe_status(target, exc))
-    if isinstance(exc, urllib.error.URLError):
-        return EndpointError(_describe_failure(target, exc.reason, timeout))
-    if isinstance(exc, OSError | http.client.HTTPException):  # timeouts, resets while reading
-        return EndpointError(_describe_failure(target, exc, timeout))
-    return None
-
-
-def _describe_failure(target: _Target, reason: object, timeout: float) -> str:
-    if isinstance(reason, TimeoutError):
+    if found(TimeoutError, httpx.TimeoutException):
         return f"{target.url} did not answer within {timeout:g} s"
-    if isinstance(reason, ConnectionRefusedError):
-        return f"cannot reach {target.url}: connection refused"
-    if isinstance(reason, socket.gaierror):
-        return f"cannot reach {target.url}: unknown host ({reason.strerror or reason})"
-    if isinstance(reason, http.client.RemoteDisconnected | ConnectionResetError):
+    if found(ConnectionRefusedError):
+        where = f"the proxy {redact(target.proxy)}" if target.proxy else target.url
+        return f"cannot reach {where}: connection refused"
+    if found(socket.gaierror):
+        lookup = next(cause for cause in causes if isinstance(cause, socket.gaierror))
+        return f"cannot reach {target.url}: unknown host ({lookup.strerror or lookup})"
+    if found(httpx.RemoteProtocolError, ConnectionResetError, httpx.ReadError):
         return f"{target.url} closed the connection without answering"
-    detail = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    first = causes[0]
+    detail = getattr(first, "strerror", None) or str(first) or type(first).__name__
     return _scrub(f"cannot reach {target.url}: {detail}", target)
 
 
-def _describe_status(target: _Target, exc: urllib.error.HTTPError) -> str:
+def _describe_status(
+    target: _Target, status: int, phrase: str, body: bytes, content_type: str
+) -> str:
     """``URL answered 500 Internal Server Error: <first line of the body>``."""
-    try:
-        phrase = http.HTTPStatus(exc.code).phrase
-    except ValueError:
-        phrase = exc.reason or ""
-    try:
-        body = exc.read()
-    except (OSError, http.client.HTTPException):
-        body = b""
-    message = f"{target.url} answered {exc.code} {phrase}".rstrip()
-    excerpt = _first_line(body, exc.headers.get("Content-Type", "") if exc.headers else "")
+    with contextlib.suppress(ValueError):
+        phrase = http.HTTPStatus(status).phrase
+    message = f"{target.url} answered {status} {phrase}".rstrip()
+    excerpt = _first_line(body, content_type)
     if excerpt:
         message += f": {excerpt}"
-    if 300 <= exc.code < 400:
+    if 300 <= status < 400:
         message += " (l2graph does not follow redirects: give the final URL)"
-    elif exc.code in (401, 403) and target.auth:
+    elif status in (401, 403) and target.auth:
         message += " (check the user name and password)"
-    elif exc.code in (401, 403):
+    elif status in (401, 403):
         message += f" (set {USER_VARIABLE} and {PASSWORD_VARIABLE} if it needs a login)"
     return _scrub(message, target)
 
@@ -554,6 +642,25 @@ def _parse_answer(
         f"{target.url} answered {media or 'without a Content-Type'}, "
         "which is neither SPARQL results nor RDF"
     )
+
+
+#: The one column Virtuoso 7 answers an ASK with, a table of one row holding 1 or 0, in
+#: place of a boolean (openlink/virtuoso-opensource#464); only that exact shape is read.
+_VIRTUOSO_ASK_COLUMN = "__ASK_RETVAL"
+
+
+def _virtuoso_boolean(target: _Target, table: ox.QuerySolutions) -> ox.QueryBoolean:
+    """The boolean a table answering an ASK stands for, or an EndpointError for any table
+    but Virtuoso's known one."""
+    rows = list(table)
+    columns = [variable.value for variable in table.variables]
+    values = [row[0] for row in rows]
+    readable = columns == [_VIRTUOSO_ASK_COLUMN] and len(rows) <= 1
+    if readable and all(isinstance(v, ox.Literal) and v.value in ("0", "1") for v in values):
+        truth = bool(values) and values[0].value == "1"
+        document = b'{"head": {}, "boolean": %s}' % (b"true" if truth else b"false")
+        return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    raise EndpointError(f"{target.url} answered an ASK with a table, where a boolean was asked for")
 
 
 def _as_query_triples(target: _Target, body: bytes, rdf_format: ox.RdfFormat) -> ox.QueryTriples:
