@@ -23,7 +23,7 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class ServerError(RuntimeError):
-    """The server binary is missing, exited, or did not answer in time."""
+    """A server binary is missing, exited, or did not answer in time."""
 
 
 def binary() -> str | None:
@@ -32,6 +32,15 @@ def binary() -> str | None:
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
     return shutil.which("oxigraph")
+
+
+def version() -> str | None:
+    """The server's version as it prints it (e.g. ``0.5.13``), if installed."""
+    program = binary()
+    if program is None:
+        return None
+    printed = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30)
+    return printed.stdout.split()[-1] if printed.stdout.split() else None
 
 
 def free_port() -> int:
@@ -69,7 +78,8 @@ def running(
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_until_up(base, process, log_path, startup_seconds)
+        query = f"{base}/query?query=ASK%7B%7D"
+        wait_until_answering(query, process, log_path, startup_seconds, "oxigraph serve")
         yield base
     finally:
         stop(process)
@@ -85,18 +95,22 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+def wait_until_answering(
+    url: str, process: subprocess.Popen, log: Path, seconds: float, name: str
+) -> None:
+    """Poll ``url`` until it answers 200; a server that exits or stays silent raises
+    :class:`ServerError` with its log's last lines (``name`` says which server)."""
     deadline = time.monotonic() + seconds
     while True:
         if process.poll() is not None:
             tail = log.read_text(errors="replace")[-800:]
-            raise ServerError(f"oxigraph serve exited with {process.returncode}: {tail}")
+            raise ServerError(f"{name} exited with {process.returncode}: {tail}")
         try:
-            with _DIRECT.open(f"{base}/query?query=ASK%7B%7D", timeout=1) as response:
+            with _DIRECT.open(url, timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
         if time.monotonic() > deadline:
-            raise ServerError(f"oxigraph serve did not answer within {seconds:g} s")
+            raise ServerError(f"{name} did not answer within {seconds:g} s")
         time.sleep(0.1)
