@@ -401,6 +401,7 @@ def export(
     home: Path | str | None = None,
     *,
     inferred: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> bytes | None:
     """Export the graph, byte-for-byte reproducible.
 
@@ -412,6 +413,8 @@ def export(
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         inferred: with the project's build, include the entailments (N-Quads and TriG keep
             them in their own named graph).
+        progress: called with a short message as each stage starts (a build first, if the
+            sources changed).
 
     Returns:
         The serialised bytes when ``destination`` is ``None``, else ``None``.
@@ -420,18 +423,23 @@ def export(
 
     from l2graph import exports
 
+    say = progress or (lambda _message: None)
     project = Project.locate(home)
     exports.check_format(format)
     quads = exports.FORMATS[format]
     if graph is None:
         from l2graph.cache import live_build
 
-        text = exports.build_text(live_build(project), _graphs(inferred), quads=quads)
+        build = live_build(project, say)
+        say("reading the build")
+        text = exports.build_text(build, _graphs(inferred), quads=quads)
     else:
         from l2graph.bridge import store_from_graph
 
+        say("ordering the graph")
         text = exports.canonical_text(store_from_graph(graph), [ox.DefaultGraph()], quads=quads)
     context = exports.load_context(project) if format == "json-ld" else None
+    say(f"writing {format}")
     data = exports.serialize(text, format, context)
     if destination is None:
         return data
@@ -544,11 +552,15 @@ def push(
     replace: bool = False,
     inferred: bool = True,
     query_endpoint: str | None = None,
-    chunk_size: int = 50_000,
-    timeout: float = 60.0,
+    chunk_size: int | None = None,
+    timeout: float = 300.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int, str]:
     """Upload the validated graph to a SPARQL 1.1 Graph Store endpoint and count it there.
+
+    The graph goes as the store's own N-Triples serialisation, written to a temporary file
+    and streamed in one request (PUT with ``replace``, else POST); ``chunk_size`` splits it
+    into requests of that many triples instead, for servers that limit a request's size.
 
     Args:
         endpoint: the Graph Store endpoint, e.g. ``http://127.0.0.1:7878/store``.
@@ -558,9 +570,9 @@ def push(
         replace: replace the graph's content instead of adding to it.
         inferred: include the entailments (default) or only the asserted triples.
         query_endpoint: where to count the result (default: derived from ``endpoint``).
-        chunk_size: triples per request.
-        timeout: seconds each request may take.
-        progress: called with (triples sent, total) after each request.
+        chunk_size: triples per request; ``None`` (default): one request.
+        timeout: seconds each request may take, its upload included.
+        progress: called with (triples sent, total) as the upload goes.
 
     Returns:
         (triples sent, triples the endpoint now holds, the endpoint URL without credentials).
@@ -568,27 +580,51 @@ def push(
     Raises:
         EndpointError: the endpoint refused, failed or holds a different count.
     """
+    import tempfile
+
+    import pyoxigraph as ox
+
     from l2graph import remote
     from l2graph.cache import open_store
 
     store = open_store(home)
-    triples = {
-        quad.triple
-        for name in _graph_names(inferred)
-        for quad in store.quads_for_pattern(None, None, None, name)
+    names = _graph_names(inferred)
+    settings = {
+        "graph": graph,
+        "replace": replace,
+        "query_endpoint": query_endpoint,
+        "timeout": timeout,
+        "progress": progress,
     }
-    held = remote.push(
-        endpoint,
-        triples,
-        expected=len(triples),
-        graph=graph,
-        replace=replace,
-        query_endpoint=query_endpoint,
-        chunk_size=chunk_size,
-        timeout=timeout,
-        progress=progress,
-    )
-    return len(triples), held, remote.redact(endpoint)
+    if chunk_size is not None:
+        triples = {
+            quad.triple
+            for name in names
+            for quad in store.quads_for_pattern(None, None, None, name)
+        }
+        held = remote.push(
+            endpoint, triples, expected=len(triples), chunk_size=chunk_size, **settings
+        )
+        return len(triples), held, remote.redact(endpoint)
+    expected = _distinct_triples(store, names)
+    with tempfile.TemporaryFile(prefix="l2graph-push-") as body:
+        for name in names:  # one document: a blank node shared by two graphs stays one
+            store.dump(body, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        held = remote.push(endpoint, body, expected=expected, **settings)
+    return expected, held, remote.redact(endpoint)
+
+
+def _distinct_triples(store, names) -> int:
+    """How many distinct triples the named graphs hold together: a triple in two of them
+    arrives twice in one document, and the store keeps it once."""
+    total = 0
+    for index, name in enumerate(names):
+        earlier = " ".join(
+            f"FILTER NOT EXISTS {{ GRAPH {other} {{ ?s ?p ?o }} }}" for other in names[:index]
+        )
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} {earlier} }}"
+        total += int(next(iter(store.query(query)))["n"].value)
+    return total
 
 
 @_contract

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import l2graph
@@ -141,10 +142,18 @@ def _add_push(sub: argparse.ArgumentParser) -> None:
         help="where to count the result (default: derived, e.g. …/store gives …/query)",
     )
     sub.add_argument(
-        "--chunk-size", type=_positive_int, default=50_000, metavar="N", help="triples per request"
+        "--chunk-size",
+        type=_positive_int,
+        metavar="N",
+        help="triples per request, for servers that limit a request's size (default: the whole "
+        "graph in one request)",
     )
     sub.add_argument(
-        "--timeout", type=_positive_float, default=60.0, metavar="S", help="seconds per request"
+        "--timeout",
+        type=_positive_float,
+        default=300.0,
+        metavar="S",
+        help="seconds each request may take, its upload included (default 300)",
     )
 
 
@@ -201,9 +210,62 @@ _positive_float = _positive(float, "a positive number of seconds")
 _positive_int = _positive(int, "a positive whole number")
 
 
-def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        print(f"l2graph: {message}…", file=sys.stderr)
+#: Seconds long work runs before its progress shows (``L2GRAPH_PROGRESS_DELAY`` sets another).
+PROGRESS_DELAY = 2.0
+
+
+class _Progress:
+    """Progress of long work on standard error, when it is a terminal: the stage and its
+    elapsed time, or a bar of triples sent, drawn by tqdm once the work has taken
+    :data:`PROGRESS_DELAY` seconds. Elsewhere (a pipe, a file, CI) it is silent, and it never
+    writes to standard output."""
+
+    def __init__(self, unit: str | None = None) -> None:
+        self._bar, self._shown = None, False
+        if not sys.stderr.isatty():
+            return
+        from tqdm import tqdm
+
+        self._started = time.monotonic()
+        self._delay = float(os.environ.get("L2GRAPH_PROGRESS_DELAY") or PROGRESS_DELAY)
+        options = {"unit": unit, "unit_scale": True} if unit else {"bar_format": "{desc} {elapsed}"}
+        self._bar = tqdm(file=sys.stderr, delay=self._delay, leave=False, desc="l2graph", **options)
+        self._ticking = threading.Event()
+        threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        """Redraw twice a second once the delay has passed: a stage that runs long without
+        news still shows its clock (tqdm's own delay holds back updates, not redraws)."""
+        if self._ticking.wait(self._delay):
+            return
+        while True:
+            self._bar.refresh()
+            self._shown = True
+            if self._ticking.wait(0.5):
+                return
+
+    def stage(self, message: str) -> None:
+        """A new stage of the work begins."""
+        if self._bar is not None:
+            late = time.monotonic() - self._started >= self._delay  # past the delay: show it now
+            self._bar.set_description_str(f"l2graph: {message}", refresh=late)
+            self._shown = self._shown or late
+
+    def advance(self, done: int, total: int) -> None:
+        """``done`` of ``total`` are done."""
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.update(done - self._bar.n)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._ticking.set()
+            if self._shown:  # tqdm clears only what its own updates drew
+                self._bar.display(msg="")
+            self._bar.close()
 
 
 def _write(data: bytes) -> None:
@@ -307,7 +369,8 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    info = l2graph.build(args.home, force=args.force, progress=_progress)
+    with _Progress() as progress:
+        info = l2graph.build(args.home, force=args.force, progress=progress.stage)
     timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in info.seconds.items())
     print(f"built: {info.asserted} asserted and {info.inferred} inferred triples ({timing})")
     return EXIT_OK
@@ -323,9 +386,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     destination = None if args.output in (None, "-") else args.output  # -: standard output
-    data = l2graph.export(
-        format=args.format, destination=destination, home=args.home, inferred=args.inferred
-    )
+    with _Progress() as progress:
+        data = l2graph.export(
+            format=args.format,
+            destination=destination,
+            home=args.home,
+            inferred=args.inferred,
+            progress=progress.stage,
+        )
     if data is not None:
         _write(data)
     return EXIT_OK
@@ -378,20 +446,19 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_push(args: argparse.Namespace) -> int:
-    def progress(sent: int, total: int) -> None:
-        _progress(f"sent {sent} of {total} triples")
-
-    sent, held, endpoint = l2graph.push(
-        args.endpoint,
-        home=args.home,
-        graph=args.graph,
-        replace=args.replace,
-        inferred=args.inferred,
-        query_endpoint=args.query_endpoint,
-        chunk_size=args.chunk_size,
-        timeout=args.timeout,
-        progress=progress,
-    )
+    with _Progress(unit="triples") as progress:
+        progress.stage("pushing")
+        sent, held, endpoint = l2graph.push(
+            args.endpoint,
+            home=args.home,
+            graph=args.graph,
+            replace=args.replace,
+            inferred=args.inferred,
+            query_endpoint=args.query_endpoint,
+            chunk_size=args.chunk_size,
+            timeout=args.timeout,
+            progress=progress.advance,
+        )
     where = "default graph" if args.graph == "default" else f"graph <{args.graph}>"
     print(f"pushed {sent} triples to {endpoint} ({where}); the endpoint now holds {held}")
     return EXIT_OK

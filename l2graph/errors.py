@@ -85,7 +85,12 @@ class QueryTimeoutError(L2GraphError):
 
 
 class EndpointError(L2GraphError):
-    """A remote SPARQL endpoint refused, failed, timed out or answered inconsistently."""
+    """A remote SPARQL endpoint refused, failed, timed out or answered inconsistently;
+    ``status`` is the HTTP status it answered with, if it answered."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ValidationFailed(L2GraphError):

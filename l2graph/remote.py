@@ -31,6 +31,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import httpx
 import pyoxigraph as ox
@@ -152,7 +153,12 @@ class _Client:
             self._streams.append(info["return_value"])
 
     def request(
-        self, method: str, url: str, body: bytes, headers: dict[str, str], timeout: float
+        self,
+        method: str,
+        url: str,
+        body: bytes | _FileBody,
+        headers: dict[str, str],
+        timeout: float,
     ) -> tuple[str, bytes]:
         """Send one request; returns (Content-Type, body) or raises a one-line
         EndpointError. ``timeout`` bounds the whole request, authentication round trips
@@ -166,6 +172,8 @@ class _Client:
                 with contextlib.suppress(OSError, AttributeError):
                     stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
 
+        if isinstance(body, _FileBody):  # a length, never chunked: Virtuoso stores nothing
+            headers = {**headers, "Content-Length": str(body.size)}  # of a chunked upload
         deadline = threading.Timer(timeout, expire)
         deadline.daemon = True
         deadline.start()
@@ -193,7 +201,7 @@ class _Client:
                 response.content,
                 content_type,
             )
-            raise EndpointError(message)
+            raise EndpointError(message, response.status_code)
         return content_type, response.content
 
 
@@ -350,27 +358,30 @@ def count_triples(
 
 def push(
     endpoint: str,
-    triples: Iterable[ox.Triple],
+    triples: Iterable[ox.Triple] | BinaryIO,
     *,
     expected: int,
     graph: str | None = PROJECT_GRAPH,
     replace: bool = False,
     query_endpoint: str | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int | None = None,
     auth: Auth | None = None,
-    timeout: float = 60.0,
+    timeout: float = 300.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Upload triples with the SPARQL 1.1 Graph Store HTTP Protocol, then count them there.
 
-    The triples go as N-Triples in chunks: the first with PUT when ``replace`` (PUT replaces
-    the graph), every other with POST (POST adds to it). Triples linked by a blank node are
-    kept in one chunk, since each request is a document of its own and would otherwise split
-    one blank node into two.
+    By default the triples go in one N-Triples request, PUT when ``replace`` (PUT replaces the
+    graph), else POST (POST adds to it): the fewest requests, at the speed of the wire. An
+    N-Triples file is streamed from disk as it is. With ``chunk_size``, they go in requests of
+    about that many triples, the first PUT when ``replace`` and every other POST; triples
+    linked by a blank node stay in one request, since each request is a document of its own
+    and would otherwise split one blank node into two.
 
     Args:
         endpoint: the Graph Store endpoint, e.g. ``http://127.0.0.1:7878/store``.
-        triples: the triples to send; give each once (the store would merge duplicates).
+        triples: the triples to send, each once (the store would merge duplicates), or an
+            open binary file of N-Triples (sent from its start, with its length).
         expected: how many triples the graph should hold afterwards: exactly that many with
             ``replace``, at least that many without.
         graph: the named graph IRI to write, the project's graph by default;
@@ -378,43 +389,53 @@ def push(
         replace: replace the graph's content instead of adding to it.
         query_endpoint: where to count; derived from ``endpoint`` by default
             (see :func:`query_endpoint_for`).
-        chunk_size: triples per request.
+        chunk_size: triples per request, for servers that limit a request's size; ``None``:
+            one request.
         auth: ``(user, password)``; defaults to the URL's or the environment's.
-        timeout: seconds each request may take.
-        progress: called with (triples sent, ``expected``) after each request.
+        timeout: seconds each request may take, its upload included.
+        progress: called with (triples sent, ``expected``) as the upload goes (estimated
+            from the bytes sent within a request).
 
     Returns:
         The number of triples the remote graph holds after the push.
 
     Raises:
         EndpointError: a request failed, or the remote count contradicts ``expected``.
-        InputError: ``graph`` is not an IRI or ``chunk_size`` is not positive.
+        InputError: ``graph`` is not an IRI, or ``chunk_size`` is not positive or was given
+            with a file.
     """
-    if chunk_size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise InputError(f"chunk size {chunk_size}: give at least 1 triple per request")
+    if chunk_size is not None and hasattr(triples, "read"):
+        raise InputError("a chunk size splits triples, not an N-Triples file: give triples")
     target = _target(endpoint, auth)
     named = _named(graph)
     graph_term = _graph_term(named) if named is not None else None
     store_url = _with_graph(target.url, named)
-    headers = {"Content-Type": "application/n-triples"}
     method = "PUT" if replace else "POST"
     sent = 0
+
+    def report(done: int) -> None:
+        if progress:
+            progress(done, expected)
+
     with _Client(target, timeout) as client:
-        for chunk in _chunks(triples, chunk_size):
-            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+        for body, count in _documents(triples, chunk_size, expected, report):
             try:
-                client.request(method, store_url, body, headers, timeout)
+                client.request(method, store_url, body, _NTRIPLES, timeout)
             except EndpointError as exc:
                 if sent:  # the graph now holds part of the data: say so
                     message = f"{exc} (after {sent} of {expected} triples were stored)"
-                    raise EndpointError(message) from None
+                    raise EndpointError(message, exc.status) from None
+                if chunk_size is None and _too_large(exc.status, count):
+                    message = f"{exc} (a server may refuse one large request: {_CHUNKS_HINT})"
+                    raise EndpointError(message, exc.status) from None
                 raise
             method = "POST"
-            sent += len(chunk)
-            if progress:
-                progress(sent, expected)
-        if replace and not sent:  # nothing to send still empties the graph
-            client.request("PUT", store_url, b"", headers, timeout)
+            sent += count
+            report(sent)
+        if replace and method == "PUT":  # nothing was sent: the graph is emptied all the same
+            client.request("PUT", store_url, b"", _NTRIPLES, timeout)
 
     counted_at = query_endpoint or query_endpoint_for(endpoint)
     remote = count_triples(counted_at, named or STORE_DEFAULT, timeout=timeout, auth=auth)
@@ -430,6 +451,56 @@ def push(
             f"adding {expected}; expected at least {expected}"
         )
     return remote
+
+
+_NTRIPLES = {"Content-Type": "application/n-triples"}
+_CHUNKS_HINT = "send it in parts with a chunk size, e.g. --chunk-size 100000"
+
+
+def _too_large(status: int | None, triples: int) -> bool:
+    """Whether a failed request may have been refused for its size: a 413, or a failure of
+    the server's own on a large one (Virtuoso 7.2 answers 500 to a PUT of some 700,000
+    triples, and takes them in requests of 250,000)."""
+    return status == 413 or (status in (500, 502, 503, 507) and triples > 100_000)
+
+
+class _FileBody:
+    """An N-Triples file as a request body: read from its start each time it is sent (an
+    authentication retry sends it again), in blocks, reporting how far it got."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, file: BinaryIO, on_block: Callable[[int, int], None]) -> None:
+        self.file, self.on_block = file, on_block
+        self.size = os.fstat(file.fileno()).st_size
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.file.seek(0)
+        done = 0
+        while block := self.file.read(self.BLOCK):
+            done += len(block)
+            self.on_block(done, self.size)
+            yield block
+
+
+def _documents(
+    triples: Iterable[ox.Triple] | BinaryIO,
+    chunk_size: int | None,
+    expected: int,
+    report: Callable[[int], None],
+) -> Iterator[tuple[bytes | _FileBody, int]]:
+    """The request bodies of a push, each with how many triples it carries."""
+    if hasattr(triples, "read"):
+        file: BinaryIO = triples  # type: ignore[assignment]
+        yield _FileBody(file, lambda done, size: report(expected * done // max(size, 1))), expected
+        return
+    if chunk_size is None:
+        everything = list(triples)  # type: ignore[arg-type]
+        if everything:
+            yield ox.serialize(everything, format=ox.RdfFormat.N_TRIPLES), len(everything)
+        return
+    for chunk in _chunks(triples, chunk_size):  # type: ignore[arg-type]
+        yield ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), len(chunk)
 
 
 def _named(graph: str | None) -> str | None:
