@@ -4,6 +4,12 @@ owlrl stays the reference (``l2graph.graph.infer``); this path must reach the sa
 for the ontology's constructs, which ``tests/test_reasoning.py`` checks. Each rule names its
 OWL 2 RL rule (W3C OWL 2 Profiles, section 4.3). Rules run to a fixpoint; their conclusions go
 into the inferred named graph, so inferred triples stay apart from asserted ones.
+
+Evaluation is semi-naive: the first round runs every rule over the whole store; each later
+round runs, for each rule and each atom of its body, the variant whose atom matches only what
+the round before concluded (kept in a scratch graph, removed at the end). A conclusion new in
+a round must use a triple new in the round before, else an earlier round had drawn it; so the
+fixpoint is the same, and later rounds read only the last round's news instead of everything.
 """
 
 from __future__ import annotations
@@ -59,24 +65,43 @@ _RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _rule_query(head: str, body: str) -> str:
+#: The scratch graph holding the last round's conclusions, from the third round on; the
+#: second reads the target graph, which then holds the first round's alone.
+_DELTA = "urn:l2graph:reasoning:last-round"
+_NEWS = "<urn:l2graph:reasoning:news>"  # in a variant's text: the graph of the last round's news
+
+
+def _rule_queries(head: str, body: str) -> tuple[str, list[str]]:
+    """A rule's query over the whole store, and its semi-naive variants: one per body atom,
+    that atom read from the last round's news only (the graph :data:`_NEWS` stands for)."""
     missing = " ".join(f"FILTER NOT EXISTS {{ {part.strip()} }}" for part in head.split(" . "))
-    return f"{_PREFIXES}CONSTRUCT {{ {head} }} WHERE {{ {body} {missing} }}"
+    atoms = [atom.strip() for atom in body.split(" . ")]
+    atoms[-1], _, condition = atoms[-1].partition(" FILTER ")
+    condition = f"FILTER {condition}" if condition else ""
+
+    def query(where: list[str]) -> str:
+        pattern = f"{' . '.join(where)} {condition} {missing}"
+        return f"{_PREFIXES}CONSTRUCT {{ {head} }} WHERE {{ {pattern} }}"
+
+    variants = [
+        query([f"GRAPH {_NEWS} {{ {atom} }}" if i == j else atom for j, atom in enumerate(atoms)])
+        for i in range(len(atoms))
+    ]
+    return query(atoms), variants
 
 
-def _chain_queries(store: ox.Store) -> list[tuple[str, str]]:
+def _chain_rules(store: ox.Store) -> list[tuple[str, str, str]]:
     """prp-spo2: one rule per ``owl:propertyChainAxiom`` found in the store."""
     first, rest, nil = (ox.NamedNode(RDF + name) for name in ("first", "rest", "nil"))
-    queries = []
+    rules = []
     for axiom in store.quads_for_pattern(None, ox.NamedNode(OWL + "propertyChainAxiom"), None):
         steps, cell = [], axiom.object
         while cell != nil:
             steps.append(next(store.quads_for_pattern(cell, first, None)).object.value)
             cell = next(store.quads_for_pattern(cell, rest, None)).object
         path = " . ".join(f"?v{i} <{step}> ?v{i + 1}" for i, step in enumerate(steps))
-        head = f"?v0 <{axiom.subject.value}> ?v{len(steps)}"
-        queries.append(("prp-spo2", _rule_query(head, path)))
-    return queries
+        rules.append(("prp-spo2", f"?v0 <{axiom.subject.value}> ?v{len(steps)}", path))
+    return rules
 
 
 def materialise(
@@ -94,18 +119,32 @@ def materialise(
     Returns:
         How many triples were inferred.
     """
-    target = ox.NamedNode(graph)
-    queries = [(name, _rule_query(head, body)) for name, head, body in _RULES]
-    queries += _chain_queries(store)
+    target, delta = ox.NamedNode(graph), ox.NamedNode(_DELTA)
+    rules = [_rule_queries(head, body) for _name, head, body in (*_RULES, *_chain_rules(store))]
     added, rounds = 0, 0
-    while True:
-        rounds += 1
-        new: set[ox.Triple] = set()
-        for _name, query in queries:
-            new.update(store.query(query, use_default_graph_as_union=True))
-        if not new:
-            return added
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in new)
-        added += len(new)
-        if progress:
-            progress(rounds, added)
+    try:
+        while True:
+            rounds += 1
+            # Round 2 reads round 1's news in the target graph, which holds nothing else yet;
+            # later rounds read them in the scratch graph. Round 1's news, by far the most,
+            # are so written once, not twice.
+            news = str(target if rounds == 2 else delta)
+            queries = [
+                query.replace(_NEWS, news)
+                for whole, variants in rules
+                for query in ([whole] if rounds == 1 else variants)
+            ]
+            new: set[ox.Triple] = set()
+            for query in queries:
+                new.update(store.query(query, use_default_graph_as_union=True))
+            store.remove_graph(delta)  # read: this round's news take its place
+            if not new:
+                return added
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in new)
+            if rounds > 1:
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, delta) for t in new)
+            added += len(new)
+            if progress:
+                progress(rounds, added)
+    finally:
+        store.remove_graph(delta)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 import l2graph
@@ -100,3 +100,35 @@ def test_load_graph_with_reason_is_asserted_plus_inferred(asserted_graph, inferr
 def test_an_unknown_engine_is_named():
     with pytest.raises(l2graph.InputError, match="'owl' is not one of"):
         l2graph.infer(Graph(), engine="owl")
+
+
+def test_semi_naive_rounds_reach_owlrl_s_closure_and_leave_no_scratch_graph():
+    """Chains that need many rounds (a transitive property over nine nodes, a subclass and a
+    subproperty ladder): every round after the first reads only the last one's news, and the
+    fixpoint is still owlrl's; the scratch graph is gone afterwards."""
+    import pyoxigraph as ox
+
+    from l2graph import reasoning
+    from l2graph.bridge import store_from_graph
+
+    ex = Namespace("urn:example:")
+    graph = Graph()
+    graph.add((ex.next, RDF.type, OWL.TransitiveProperty))
+    for i in range(8):
+        graph.add((ex[f"n{i}"], ex.next, ex[f"n{i + 1}"]))
+    for i in range(5):
+        graph.add((ex[f"C{i}"], RDFS.subClassOf, ex[f"C{i + 1}"]))
+        graph.add((ex[f"p{i}"], RDFS.subPropertyOf, ex[f"p{i + 1}"]))
+    graph.add((ex.thing, RDF.type, ex.C0))
+    graph.add((ex.thing, ex.p0, ex.other))
+
+    fast, reference = both_engines(graph)
+    assert fast == reference, (sorted(reference - fast)[:10], sorted(fast - reference)[:10])
+    assert (ex.n0, ex.next, ex.n8) in fast and (ex.thing, RDF.type, ex.C5) in fast
+
+    store, rounds = store_from_graph(graph), []
+    reasoning.materialise(store, "urn:example:inferred", lambda r, _added: rounds.append(r))
+    assert len(rounds) >= 3  # the scratch graph was read, not only the target
+    graphs = {str(name) for name in store.named_graphs()}
+    assert graphs == {"<urn:example:inferred>"}
+    assert not list(store.quads_for_pattern(None, None, None, ox.NamedNode(reasoning._DELTA)))
