@@ -81,7 +81,6 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--graph",
         metavar="IRI",
-        default=PROJECT_GRAPH,
         help="the graph at --endpoint the query reads (default: the project's graph, where push "
         "writes; 'default': whatever the store reads without one)",
     )
@@ -214,6 +213,20 @@ _positive_int = _positive(int, "a positive whole number")
 PROGRESS_DELAY = 2.0
 
 
+def _progress_delay() -> float:
+    """:data:`PROGRESS_DELAY`, or the seconds ``L2GRAPH_PROGRESS_DELAY`` gives."""
+    text = os.environ.get("L2GRAPH_PROGRESS_DELAY")
+    if not text:
+        return PROGRESS_DELAY
+    try:
+        delay = float(text)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay < float("inf"):
+        raise InputError(f"L2GRAPH_PROGRESS_DELAY={text!r}: give a number of seconds, 0 or more")
+    return delay
+
+
 class _Progress:
     """Progress of long work on standard error, when it is a terminal: the stage and its
     elapsed time, or a bar of triples sent, drawn by tqdm once the work has taken
@@ -222,12 +235,11 @@ class _Progress:
 
     def __init__(self, unit: str | None = None) -> None:
         self._bar, self._shown = None, False
+        self._started, self._delay = time.monotonic(), _progress_delay()  # checked everywhere
         if not sys.stderr.isatty():
             return
         from tqdm import tqdm
 
-        self._started = time.monotonic()
-        self._delay = float(os.environ.get("L2GRAPH_PROGRESS_DELAY") or PROGRESS_DELAY)
         options = {"unit": unit, "unit_scale": True} if unit else {"bar_format": "{desc} {elapsed}"}
         self._bar = tqdm(file=sys.stderr, delay=self._delay, leave=False, desc="l2graph", **options)
         self._ticking = threading.Event()
@@ -343,6 +355,14 @@ def _wait(args: argparse.Namespace) -> float | None:
     return args.timeout if args.endpoint else None
 
 
+def _endpoint_graph(args: argparse.Namespace) -> str:
+    """The graph a query reads at ``--endpoint``; ``--graph`` without one is a usage error (a
+    local query reads the build's graphs together)."""
+    if args.graph is not None and args.endpoint is None:
+        raise InputError("--graph names the graph to read at --endpoint: give --endpoint too")
+    return args.graph or PROJECT_GRAPH
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     result = l2graph.run_query(
         args.name,
@@ -351,7 +371,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         endpoint=args.endpoint,
         timeout=_wait(args),
         query_method=args.query_method,
-        endpoint_graph=args.graph,
+        endpoint_graph=_endpoint_graph(args),
     )
     return _answer(result, args)
 
@@ -363,7 +383,7 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
         endpoint=args.endpoint,
         timeout=_wait(args),
         query_method=args.query_method,
-        endpoint_graph=args.graph,
+        endpoint_graph=_endpoint_graph(args),
     )
     return _answer(result, args)
 

@@ -126,6 +126,12 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         target.chmod(0o444)
     elif name == "directory-target":
         target.mkdir()
+    elif name == "bad-progress-delay":
+        env["L2GRAPH_PROGRESS_DELAY"] = "soon"
+    elif name == "bad-auth-scheme":
+        env["L2GRAPH_ENDPOINT_USER"], env["L2GRAPH_ENDPOINT_AUTH"] = "alice", "kerberos"
+    elif name == "bad-proxy":
+        env["L2GRAPH_ENDPOINT_PROXY"] = "socks5://127.0.0.1:1"
     else:
         raise AssertionError(f"unknown set-up {name!r}")
 
