@@ -190,6 +190,8 @@ class _Client:
         except httpx.HTTPError as exc:
             reason: BaseException = TimeoutError() if expired.is_set() else exc
             raise EndpointError(_describe_failure(target, reason, timeout)) from None
+        except httpx.InvalidURL as exc:  # stricter than urllib's reading, which let it pass
+            raise InputError(f"{redact(url)}: not a valid URL ({exc})") from None
         finally:
             deadline.cancel()
         content_type = response.headers.get("content-type", "")
