@@ -10,7 +10,9 @@ takes ``--home``), builds it, and then, alternating the two commands of each pai
   with the same quads (``--union-default-graph``, as l2graph queries it), both on the first run
   on a build (the kept answers removed before each run) and once the answer is kept;
 * **build**: ``l2graph build --force`` (parse, validate, reason, write the cache) against
-  ``oxigraph load`` of the same source files into a new store.
+  ``oxigraph load`` of the same source files into a new store;
+* **stored queries**: every stored query that needs no parameter, cold, summed, against
+  ``oxigraph query`` of the same files.
 
 Each figure is the median of ``--runs`` whole-process wall times; the ratio is l2graph's median
 over the reference's. Peak RSS comes from GNU ``time`` in separate runs. Results go to
@@ -38,6 +40,7 @@ START, END = "<!-- core:start -->", "<!-- core:end -->"
 EXPORT_MAX_RATIO = 4.0
 COLD_QUERY_MAX_RATIO = 2.0
 BUILD_MAX_RATIO = 4.0  # scale, round two: a build within 4x of a bare load
+STORED_QUERIES_MAX_RATIO = 1.3  # and the stored queries, cold, summed
 LARGE_EXPORT_SECONDS, LARGE_EXPORT_KIB = 15.0, 1024 * 1024
 
 _REFERENCE_EXPORT = """
@@ -126,6 +129,61 @@ def build_pair(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
     return result
 
 
+def stored_queries_pair(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
+    """Every stored query that needs no parameter, each a whole ``l2graph query NAME -f csv``
+    process, against ``oxigraph query`` of the same file on a store of the same quads
+    (``--union-default-graph``); summed over the queries, run by run. l2graph on the first run
+    on the build (its kept answers removed before each query, the ``rm`` timed too) and with
+    the answers kept."""
+    import pyoxigraph as ox
+
+    import l2graph
+    from l2graph.cache import live_build, open_store
+    from l2graph.project import Project
+
+    project = Project.locate(home)
+    copy = workdir / "oxigraph-store"
+    shutil.rmtree(copy, ignore_errors=True)
+    target = ox.Store(str(copy))
+    target.bulk_load(
+        open_store(home).dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS
+    )
+    target.flush()
+    del target  # release the store's lock before the CLI opens it
+    names = [
+        q.name for q in l2graph.list_queries(home) if not any(p.required for p in q.parameters)
+    ]
+    bin_dir = Path(sys.executable).parent
+    answers = live_build(project) / "answers"
+    commands: dict[str, list[str]] = {}
+    for name in names:
+        ours = [str(bin_dir / "l2graph"), "query", name, "--format", "csv"]
+        commands[f"l2graph_first:{name}"] = [
+            "/bin/sh",
+            "-c",
+            f'rm -rf "{answers}" && exec "$0" "$@"',
+            *ours,
+        ]
+        commands[f"l2graph:{name}"] = ours
+        commands[f"oxigraph:{name}"] = [
+            str(bin_dir / "oxigraph"), "query", "--location", str(copy),
+            "--query-file", str(project.queries_dir / f"{name}.rq"),
+            "--results-format", "csv", "--union-default-graph",
+        ]  # fmt: skip
+    env = dict(os.environ, L2GRAPH_HOME=str(home))
+    runs_of = alternate(commands, runs, env, "stored queries")
+    shutil.rmtree(copy, ignore_errors=True)
+    result: dict[str, Any] = {"runs": runs, "queries": names}
+    for kind in ("l2graph_first", "l2graph", "oxigraph"):
+        sums = [
+            sum(runs_of[f"{kind}:{name}"][run].seconds for name in names) for run in range(runs)
+        ]
+        result[kind] = {"median": statistics.median(sums), "min": min(sums), "max": max(sums)}
+    for kind in ("l2graph_first", "l2graph"):
+        result[f"ratio_{kind}"] = result[kind]["median"] / result["oxigraph"]["median"]
+    return result
+
+
 def measure(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
     """Build ``home``, then each pair."""
     import l2graph
@@ -137,6 +195,7 @@ def measure(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
         "export": export_pair(home, runs, workdir),
         "cold_query": cold_query(home, runs, workdir),
         "build": build_pair(home, runs, workdir),
+        "stored_queries": stored_queries_pair(home, runs, workdir),
     }
 
 
@@ -159,7 +218,9 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         "kept answers before each run (the `sh -c 'rm …'` that does it is timed too), *answer "
         "kept* reads the answer a previous run kept; **build** is `l2graph build --force` "
         "(parse, validate, reason, write the cache) against `oxigraph load` of the same source "
-        "files into a new store.",
+        "files into a new store; **stored queries summed** runs every stored query that needs "
+        "no parameter as its own `l2graph query NAME -f csv` process against `oxigraph query` "
+        "of the same file, summed run by run.",
         "",
         "| Triples (asserted + inferred) | Pair | l2graph | reference | ratio | peak RSS l2graph "
         "/ reference | limit |",
@@ -188,6 +249,24 @@ def section(results: list[dict[str, Any]], command: str) -> str:
                 f"| {size} | {label} | {_ms(ours['median'])} | {_ms(theirs['median'])} | "
                 f"{ratio:.2f}× | {ours['peak_rss_kib'] / 1024:,.0f} / "
                 f"{theirs['peak_rss_kib'] / 1024:,.0f} MiB | {limit} |"
+            )
+    for result in results:
+        pair = result.get("stored_queries")
+        if pair is None:
+            continue
+        size = f"{result['triples']:,} + {result['inferred']:,}"
+        theirs = pair["oxigraph"]["median"]
+        for kind, label in (
+            (
+                "l2graph_first",
+                f"{len(pair['queries'])} stored queries summed, first run on the build",
+            ),
+            ("l2graph", f"{len(pair['queries'])} stored queries summed, answers kept"),
+        ):
+            ours = pair[kind]["median"]
+            lines.append(
+                f"| {size} | {label} | {_ms(ours)} | {_ms(theirs)} | {ours / theirs:.2f}× | | "
+                f"≤ {STORED_QUERIES_MAX_RATIO:g}× |"
             )
     largest = max(results, key=lambda r: r["triples"])
     export = largest["export"]["l2graph"]

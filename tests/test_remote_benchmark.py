@@ -71,6 +71,13 @@ def test_core_benchmark_measures_each_pair(tmp_path: Path, docs: Path):
     assert result["export"]["ratio"] > 0 and result["cold_query"]["ratio"] > 0
     assert result["build"]["ratio"] > 0 and result["build"]["files"] >= 2
     assert "build vs `oxigraph load`" in docs.read_text()
+    queries = result["stored_queries"]
+    import l2graph
+
+    free = [q.name for q in l2graph.list_queries() if all(not p.required for p in q.parameters)]
+    assert queries["queries"] == free and "008_fact_provenance" not in free  # it needs an entity
+    assert queries["ratio_l2graph"] > 0 and queries["ratio_l2graph_first"] > 0
+    assert "stored queries summed, answers kept" in docs.read_text()
 
 
 def test_serve_load_benchmark_measures_both_servers(tmp_path: Path, docs: Path):
