@@ -581,7 +581,9 @@ _COMMANDS = {
     "push": (
         "upload the graph to a triplestore (SPARQL 1.1 Graph Store Protocol)",
         "Upload the validated graph to a SPARQL 1.1 Graph Store endpoint, then count it there. "
-        "Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD.",
+        "Credentials: $L2GRAPH_ENDPOINT_USER and $L2GRAPH_ENDPOINT_PASSWORD, sent as the "
+        "server's challenge asks (Digest or Basic; $L2GRAPH_ENDPOINT_AUTH forces one); a proxy "
+        "only if $L2GRAPH_ENDPOINT_PROXY names one.",
         _add_push,
         _cmd_push,
     ),
