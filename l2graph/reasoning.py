@@ -125,9 +125,10 @@ def materialise(
     try:
         while True:
             rounds += 1
-            # Round 2 reads round 1's news in the target graph, which holds nothing else yet;
-            # later rounds read them in the scratch graph. Round 1's news, by far the most,
-            # are so written once, not twice.
+            # Round 2 reads round 1's news in the target graph, which holds nothing else yet
+            # when it started empty (as in a build; if not, it reads a superset of the news,
+            # still the same fixpoint); later rounds read them in the scratch graph. Round 1's
+            # news, by far the most, are so written once, not twice.
             news = str(target if rounds == 2 else delta)
             queries = [
                 query.replace(_NEWS, news)
