@@ -1,3 +1,3 @@
-from l2graph.cli import run
+from l2graph.program import run
 
 run()

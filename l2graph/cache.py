@@ -2,8 +2,9 @@
 
 Layout under the cache directory::
 
-    current.json            which build is live, and the inputs' stat() state it was made from
-    <fingerprint>/build.json
+    current.record          which build is live, and the inputs' stat() state it was made from
+    <fingerprint>/build.record
+                            the build's counts and times, and each of its files' size and time
     <fingerprint>/store/    an on-disk Oxigraph store: the asserted and inferred named graphs
     <fingerprint>/asserted.nq, inferred.nq
                             the same quads as canonical N-Quads (RDFC-1.0 blank nodes, sorted),
@@ -18,12 +19,12 @@ opened read-only, which costs the same at every size: nothing is re-parsed.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections import namedtuple
 from collections.abc import Callable
 from pathlib import Path
 
+from l2graph import kept
 from l2graph.errors import InputError, ValidationFailed
 from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
@@ -162,8 +163,8 @@ def _publish(
             write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
             loading.result()
         written()
-        record = {**info._asdict(), "files": _manifest(staging)}
-        (staging / "build.json").write_text(json.dumps(record))
+        files = kept.manifest(str(staging), skip=(kept.BUILD_RECORD, "answers/"))
+        kept.write_record(str(staging / kept.BUILD_RECORD), {**info._asdict(), "files": files})
         final = project.cache_dir / info.fingerprint
         if verified(final) is None:  # same fingerprint, same content: a good one stays
             if final.exists():  # a damaged build: out of the way in one rename, then gone
@@ -231,62 +232,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _manifest(directory: Path) -> dict[str, list[int]]:
-    """Each file of a build but its record and its kept answers: size and modification time."""
-    found = {}
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory).as_posix()
-        if path.is_file() and relative != "build.json" and not relative.startswith("answers/"):
-            info = path.stat()
-            found[relative] = [info.st_size, info.st_mtime_ns]
-    return found
-
-
 def verified(directory: Path) -> BuildInfo | None:
     """The build in ``directory`` if its record reads and every file it lists is there as it
-    was written (size and modification time: a ``stat`` each); ``None`` for a missing,
-    damaged or tampered build, which is then rebuilt, never used."""
+    was written (see :func:`l2graph.kept.verified`); ``None`` for a missing, damaged or
+    tampered build, which is then rebuilt, never used."""
+    record = kept.verified(str(directory))
     try:
-        record = json.loads((directory / "build.json").read_text())
-        files = record.pop("files")
-        info = BuildInfo(**record)
-        for relative, (size, mtime) in files.items():
-            found = os.stat(directory / relative)
-            if found.st_size != size or found.st_mtime_ns != mtime:
-                return None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None if record is None else BuildInfo(**record)
+    except TypeError:
         return None
-    return info
 
 
 def _write_current(project: Project, fingerprint: str, state: list) -> None:
-    """Record the live build and its inputs' state atomically (write, then rename). A cache
-    that cannot be written (read-only) is still used: the record only spares the hashing."""
-    import tempfile
-
-    record = json.dumps({"fingerprint": fingerprint, "inputs": state})
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".current-", dir=project.cache_dir)
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(record)
-        os.replace(temporary, project.cache_dir / "current.json")
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    """Record the live build and its inputs' state atomically. A cache that cannot be written
+    (read-only) is still used: the record only spares the hashing."""
+    record = {"fingerprint": fingerprint, "inputs": state}
+    with contextlib.suppress(OSError):
+        kept.write_record(str(project.cache_dir / kept.CURRENT_RECORD), record)
 
 
 def live_build(project: Project, progress: Progress | None = None) -> Path:
     """The directory of a build made from the project's current inputs, building if needed."""
-    try:
-        current = json.loads((project.cache_dir / "current.json").read_text())
-    except (OSError, ValueError):
-        current = {}
-    if isinstance(current, dict) and current.get("inputs") == project.input_state():
-        directory = project.cache_dir / str(current.get("fingerprint"))
-        if verified(directory) is not None:
-            return directory
+    current = kept.current_build(str(project.cache_dir), project.input_state())
+    if current is not None:
+        return Path(current)
     return project.cache_dir / build(project.home, progress=progress).fingerprint
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
+from l2graph import kept
 from l2graph._version import __version__
 from l2graph.errors import InputError
 
@@ -39,13 +39,6 @@ SH = "http://www.w3.org/ns/shacl#"
 # Prefixes for reading validation reports: the project's, plus the shapes' own.
 _SHORT_NAMES = (*PREFIXES.items(), ("l2s", SHAPES_NS), ("sh", SH))
 
-_PACKAGE = Path(__file__).resolve().parent
-_CHECKOUT = _PACKAGE.parent
-_PACKAGED = _PACKAGE / "graph"  # ontology/, data/, queries/, copied in by the wheel's build
-# Package code whose changes change what a build produces: parsing, the compiled shapes, the
-# rules and the store layout.
-_BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "sources.py", "cache.py")
-
 
 def short_iri(iri: str) -> str:
     """An IRI as a person reads it: ``id:leica-sl2``, ``l2s:FactHasClaim``, else ``<iri>``.
@@ -59,21 +52,11 @@ def short_iri(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _nearest_project(start: Path, *, climb: bool = True) -> Path | None:
-    """``start`` or the nearest directory above it holding ``ontology/l2graph.ttl``."""
-    for directory in [start, *start.parents] if climb else [start]:
-        if (directory / "ontology" / "l2graph.ttl").is_file():
-            return directory
-    return None
-
-
 def _cache_for(home: Path) -> Path:
     """Where a project's builds go (see :attr:`Project.cache_dir`)."""
-    if os.environ.get("L2GRAPH_CACHE_DIR"):
-        return Path(os.environ["L2GRAPH_CACHE_DIR"])
-    own = home / ".cache" / "l2graph"
-    if home != _PACKAGED and (own.is_dir() or os.access(home, os.W_OK)):
-        return own
+    own = kept.own_cache_dir(str(home))
+    if own is not None:
+        return Path(own)
     import hashlib
 
     from platformdirs import user_cache_path
@@ -108,16 +91,12 @@ class Project:
         git finds its root), else the checkout l2graph runs from, else the graph packaged
         with l2graph (its cache then goes to the user's cache directory)."""
         named = home or os.environ.get("L2GRAPH_HOME")
+        found = kept.locate_home(str(named) if named else None)
+        if found is not None:
+            return cls(Path(found))
         if named:
             path = Path(named).resolve()
-            if not (path / "ontology" / "l2graph.ttl").is_file():
-                raise InputError(f"{path}: not an l2graph project (no ontology/l2graph.ttl)")
-            return cls(path)
-        found = _nearest_project(Path.cwd()) or _nearest_project(_CHECKOUT, climb=False)
-        if found is not None:
-            return cls(found)
-        if (_PACKAGED / "ontology" / "l2graph.ttl").is_file():
-            return cls(_PACKAGED)
+            raise InputError(f"{path}: not an l2graph project (no ontology/l2graph.ttl)")
         raise InputError(
             f"{Path.cwd()}: no l2graph project here or above, and no packaged graph "
             "(give --home or set L2GRAPH_HOME)"
@@ -143,26 +122,19 @@ class Project:
     def sources_dir(self) -> Path:
         """The article texts: ``$L2GRAPH_SOURCES``, else ``../shared/sources`` beside the
         project directory."""
-        configured = os.environ.get("L2GRAPH_SOURCES")
-        return Path(configured) if configured else self.home.parent / "shared" / "sources"
+        return Path(kept.sources_dir(str(self.home)))
 
     def source_files(self) -> list[Path]:
         """The article texts present (none when the directory is missing)."""
-        return sorted(self.sources_dir.glob("*.txt")) if self.sources_dir.is_dir() else []
+        return [Path(path) for path in kept.source_files(str(self.home))]
 
     def data_files(self) -> list[Path]:
         """The Turtle files of the graph: the ontology first, then ``data/*.ttl`` in order."""
-        return [self.ontology_file, *sorted((self.home / "data").glob("*.ttl"))]
+        return [Path(path) for path in kept.data_files(str(self.home))]
 
     def input_files(self) -> list[Path]:
-        """Every file a build depends on: graph files, the shapes, the article texts (quotes
-        are anchored in them) and the build code."""
-        return [
-            *self.data_files(),
-            self.shapes_file,
-            *self.source_files(),
-            *(_PACKAGE / name for name in _BUILD_CODE),
-        ]
+        """Every file a build depends on (see :func:`l2graph.kept.input_files`)."""
+        return [Path(path) for path in kept.input_files(str(self.home))]
 
     def input_state(self) -> list[list]:
         """Cheap to compute: each input file's path, size, mtime, ctime and inode.
@@ -170,16 +142,12 @@ class Project:
         Any write to a file changes its ctime, so an unchanged state means unchanged inputs;
         a changed state is settled by :meth:`fingerprint`.
         """
-        state = []
-        for path in self.input_files():
-            try:
-                info = path.stat()
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-            if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO: would be read without end
-                raise InputError(f"{path}: not a regular file")
-            state.append([str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
-        return state
+        try:
+            return kept.input_state(kept.input_files(str(self.home)))
+        except kept.NotARegularFile as exc:
+            raise InputError(f"{exc}: not a regular file") from None
+        except OSError as exc:
+            raise InputError(f"{exc.filename}: cannot read: {exc.strerror}") from None
 
     def fingerprint(self) -> str:
         """A hash of every input file's name and content, and of the l2graph version."""

@@ -12,13 +12,13 @@ from collections import namedtuple
 from collections.abc import Mapping
 from pathlib import Path
 
+from l2graph import kept
 from l2graph.errors import InputError, ParameterError, UnknownQueryError
 from l2graph.project import ID, PREFIXES, Project
 
 XSD = PREFIXES["xsd"]
 PARAMETER_KINDS = ("iri", "string", "date", "year", "integer")
 _WHERE = re.compile(r"(?m)^[^#\n]*?\bWHERE\s*\{")
-_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)$")
 _TEXT_HEADERS = ("summary", "description", "performance")  # may go on over "#+   " lines
 _HEADERS = (*_TEXT_HEADERS, "param", "example")
 
@@ -188,7 +188,7 @@ def _parse_header(path: Path, text: str) -> tuple:
 
 def _load(path: Path) -> StoredQuery:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not query text
+        text = kept.read_query(str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     summary, description, params, examples, performance = _parse_header(path, text)
@@ -199,7 +199,7 @@ def _load(path: Path) -> StoredQuery:
 
 def _query_files(home: Path | str | None) -> list[Path]:
     directory = Project.locate(home).queries_dir
-    return [path for path in sorted(directory.glob("*.rq")) if _NAME.match(path.stem)]
+    return [Path(path) for path in kept.query_files(str(directory))]
 
 
 def list_queries(
@@ -224,14 +224,12 @@ def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
     Raises:
         UnknownQueryError: no query has that name; the error suggests the nearest one.
     """
-    files = _query_files(home)
-    wanted = name.strip().removesuffix(".rq")
-    for path in files:  # matched by file name: only the query asked for is read
-        number, slug = path.stem[:3], path.stem[4:]
-        if wanted in (path.stem, slug, number) or (wanted.isdigit() and int(wanted) == int(number)):
-            return _load(path)
+    found = kept.query_file(str(Project.locate(home).queries_dir), name)
+    if found is not None:  # matched by file name: only the query asked for is read
+        return _load(Path(found))
     import difflib
 
+    wanted = name.strip().removesuffix(".rq")
     queries = list_queries(home)
     candidates = {q.name: q.name for q in queries} | {q.slug: q.name for q in queries}
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.4)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from pathlib import Path
 
+from l2graph import kept
 from l2graph.errors import InputError
 from l2graph.project import PREFIXES, short_iri
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # pyoxigraph is imported only once a query runs, not to read an answer kept before.
 TABULAR_FORMATS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
 GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD"}
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld")
+OUTPUT_FORMATS = kept.OUTPUT_FORMATS
 #: Larger answers are not kept: running the query again costs less than the disk they take.
 MAX_KEPT_ANSWER = 4 * 1024 * 1024
 #: Rows a table shows: a table is for reading; the W3C formats give every row, streamed.
@@ -47,7 +47,7 @@ class QueryResult:
         result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple] | None = None,
         *,
         run: Callable[[], Any] | None = None,
-        answers: Path | None = None,
+        answers: str | None = None,
         query: str = "",
         row_cap: int | None = None,
     ):
@@ -56,7 +56,8 @@ class QueryResult:
         With ``row_cap``, at most that many rows (or triples) are read from the engine and
         :attr:`truncated` tells whether there were more.
 
-        ``answers`` names the kept answers to ``query`` in its build (``<answers>.<format>``):
+        ``answers`` names the kept answers to ``query`` in its build (see
+        :func:`l2graph.kept.answers_of`):
         a build's answers never change, so :meth:`serialize` reads one written before instead
         of running the query, and keeps what it writes.
         """
@@ -207,22 +208,11 @@ class QueryResult:
         """The answer kept by an earlier run on this build, if whole and for this query."""
         if self._answers is None:
             return None
-        try:
-            content = kept_answer(self._answers, format).read_bytes()
-        except OSError:
-            return None
-        # "<query length> <answer length>\n<query><answer>": served only when whole and when
-        # it answers this very query
-        header, _, body = content.partition(b"\n")
-        answer_length = len(body) - len(self._query)
-        if header == b"%d %d" % (len(self._query), answer_length) and body.startswith(self._query):
-            return body[len(self._query) :]
-        return None
+        return kept.read_kept(self._answers, format, self._query)
 
     def _keep(self, format: str, data: bytes) -> None:
         if self._answers is not None and len(data) <= MAX_KEPT_ANSWER:
-            header = b"%d %d\n" % (len(self._query), len(data))
-            _keep(kept_answer(self._answers, format), header + self._query + data)
+            kept.keep(self._answers, format, self._query, data)
 
     def _serialize(self, format: str) -> bytes:
         import pyoxigraph as ox
@@ -300,20 +290,6 @@ class _Tee:
         self.stream.flush()
 
 
-def _keep(path: Path, content: bytes) -> None:
-    """Write a kept answer beside, then rename it into place. Not synced to disk: its header
-    gives the query's and the answer's lengths, so a torn file is never served."""
-    import os
-
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
-    except OSError:  # keeping answers only saves time; a read-only cache still answers
-        temporary.unlink(missing_ok=True)
-
-
 def _results_json(columns: list[str], rows: list[ox.QuerySolution]) -> bytes:
     """Rows in the SPARQL 1.1 JSON results format, for the engine's parser to read back: the
     engine's results cannot be cut short and still serialised, so capped rows pass here."""
@@ -345,28 +321,6 @@ def _results_format(format: str):
     import pyoxigraph as ox
 
     return getattr(ox.QueryResultsFormat, TABULAR_FORMATS[format])
-
-
-def answers_of(build: Path, query: str) -> Path:
-    """Where a build keeps the answers to ``query``: ``<build>/answers/<key>.<format>``.
-
-    The key is a CRC-32 of the text (cheap to import and compute, unlike a cryptographic
-    hash); each kept answer starts with the query it answers, so two texts with one key never
-    share an answer.
-    """
-    import zlib
-
-    return build / "answers" / f"{zlib.crc32(query.encode()):08x}"
-
-
-def kept_answer(answers: Path, format: str) -> Path:
-    """Where the answer in ``format`` is kept."""
-    return answers.with_name(f"{answers.name}.{format}")
-
-
-def has_kept_answers(answers: Path) -> bool:
-    """True when the query ran on this build before (so it parses and is allowed)."""
-    return any(kept_answer(answers, format).is_file() for format in OUTPUT_FORMATS)
 
 
 def _python_value(term: Any) -> Any:

@@ -99,7 +99,7 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         blocker.write_text("not a directory")
         env["L2GRAPH_CACHE_DIR"] = str(blocker)
     elif name == "garbage-build-record":
-        (_cache_of(home) / "build.json").write_text("garbage")
+        (_cache_of(home) / "build.record").write_text("garbage")
     elif name == "tamper-nquads":
         with open(_cache_of(home) / "asserted.nq", "a", encoding="utf-8") as file:
             file.write("<urn:TAMPERED> <urn:p> <urn:o> .\n")

@@ -3,7 +3,6 @@ query path does not load the heavy libraries."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 import l2graph
 from l2graph.cli import main
+from l2graph.kept import BUILD_RECORD, CURRENT_RECORD, read_record
 
 
 def _labels(home: Path) -> set[str]:
@@ -43,7 +43,7 @@ def test_a_new_data_file_is_picked_up(project_copy: Path):
 def test_failed_build_leaves_the_previous_cache_untouched(project_copy: Path, capsys):
     info = l2graph.build(project_copy)
     cache = Path(project_copy.parent / "cache")
-    live = json.loads((cache / "current.json").read_text())
+    live = read_record(str(cache / CURRENT_RECORD))
     assert live["fingerprint"] == info.fingerprint
     products = project_copy / "data" / "products.ttl"
     products.write_text(
@@ -52,8 +52,8 @@ def test_failed_build_leaves_the_previous_cache_untouched(project_copy: Path, ca
     with pytest.raises(l2graph.ValidationFailed) as failure:
         l2graph.build(project_copy)
     assert not failure.value.report.conforms
-    assert json.loads((cache / "current.json").read_text())["fingerprint"] == info.fingerprint
-    assert (cache / info.fingerprint / "build.json").is_file()
+    assert read_record(str(cache / CURRENT_RECORD))["fingerprint"] == info.fingerprint
+    assert (cache / info.fingerprint / BUILD_RECORD).is_file()
     assert not [p for p in cache.iterdir() if p.name.startswith(".build-")]
 
 
@@ -102,13 +102,14 @@ def test_a_build_keeps_its_answers_and_a_new_build_answers_anew(project_copy: Pa
 
 def test_a_kept_answer_serves_only_the_query_it_answers(project_copy: Path):
     """Two queries whose keys collide never share an answer: the kept file names its query."""
-    from l2graph.results import answers_of
+    from l2graph.kept import answers_of, identity
 
     first = l2graph.run_query("001", home=project_copy).serialize("csv")
     (kept,) = (project_copy.parent / "cache").rglob("answers/*.csv")
     other = "SELECT ?x WHERE { ?x a l2:Brand }"
     build = kept.parent.parent
-    kept.rename(answers_of(build, other).with_suffix(".csv"))  # as if the keys collided
+    collided = answers_of(str(build), identity("sparql", other)) + ".csv"
+    kept.rename(collided)  # as if the keys collided
     answer = l2graph.run_sparql(other, home=project_copy).serialize("csv")
     assert answer != first and answer.count(b"\n") == 6  # the five brands, and the header
 

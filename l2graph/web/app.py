@@ -36,6 +36,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from l2graph import kept
 from l2graph.cache import live_build, verified
 from l2graph.engine import query_form
 from l2graph.errors import L2GraphError, QueryTimeoutError
@@ -137,7 +138,7 @@ class Served:
         #: (query, Accept, format=) → (media type, format): what negotiation chose before
         self.negotiated: dict[tuple, tuple[str, str]] = {}
         self.build = live_build(project)
-        self._current = project.cache_dir / "current.json"
+        self._current = project.cache_dir / kept.CURRENT_RECORD
         self._seen = self._stamp()
         self.pool = WorkerPool(workers)
         self.problem: str | None = None
@@ -155,11 +156,10 @@ class Served:
         stamp = self._stamp()
         if stamp != self._seen:
             self._seen = stamp
-            try:
-                fingerprint = json.loads(self._current.read_text())["fingerprint"]
-            except (OSError, ValueError, KeyError):
+            current = kept.read_record(str(self._current))
+            if not isinstance(current, dict) or not isinstance(current.get("fingerprint"), str):
                 return self.build
-            directory = self.project.cache_dir / fingerprint
+            directory = self.project.cache_dir / current["fingerprint"]
             if directory != self.build and verified(directory) is not None:
                 self.build = directory
                 self.answers.clear()
