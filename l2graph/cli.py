@@ -8,7 +8,6 @@ report it); 130 interrupted. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import threading
@@ -22,28 +21,20 @@ from l2graph.files import write_atomically
 from l2graph.project import PROJECT_GRAPH
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+TYPE_CHECKING = False  # argparse is imported only when a command line needs parsing
+if TYPE_CHECKING:
+    import argparse
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors raised instead of printed-and-exited, so main() reports them."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, formatter_class=_Formatter, **kwargs)
-
-    def error(self, message: str):
-        raise InputError(message)
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout, told the terminal width so that it need not import shutil (a
-    few milliseconds of every command's start) to ask."""
-
-    def __init__(self, prog: str) -> None:
-        try:
-            width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
-        except (OSError, ValueError):
-            width = 78
-        super().__init__(prog, width=width)
+#: The options of ``query`` and ``sparql`` that a command line does not give: argparse's
+#: defaults, and how a plain ``query NAME [--format F]`` is read without argparse.
+_OUTPUT_DEFAULTS = {
+    "format": "table",
+    "endpoint": None,
+    "query_method": "auto",
+    "graph": None,
+    "timeout": 30.0,
+}
 
 
 def _add_query(sub: argparse.ArgumentParser) -> None:
@@ -52,7 +43,7 @@ def _add_query(sub: argparse.ArgumentParser) -> None:
         "--param",
         "-p",
         action="append",
-        default=[],
+        default=[],  # read-only: argparse appends to a copy
         metavar="NAME=VALUE",
         help="bind a query parameter (repeatable)",
     )
@@ -69,12 +60,12 @@ def _add_sparql(sub: argparse.ArgumentParser) -> None:
 def _add_output(sub: argparse.ArgumentParser) -> None:
     from l2graph.results import OUTPUT_FORMATS
 
-    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table")
+    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default=_OUTPUT_DEFAULTS["format"])
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
         "--query-method",
         choices=("auto", "get", "form", "direct"),
-        default="auto",
+        default=_OUTPUT_DEFAULTS["query_method"],
         help="how the query goes to --endpoint: auto (GET while short, else a form POST), get, "
         "form, or direct (POST of application/sparql-query)",
     )
@@ -87,7 +78,7 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--timeout",
         type=_positive_float,
-        default=30.0,
+        default=_OUTPUT_DEFAULTS["timeout"],
         help="seconds the query may take, here or at --endpoint (default 30)",
     )
 
@@ -158,6 +149,28 @@ def _add_push(sub: argparse.ArgumentParser) -> None:
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that command's (argparse is slow to build)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse, with usage errors raised instead of printed-and-exited, for main()."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, formatter_class=_Formatter, **kwargs)
+
+        def error(self, message: str):
+            raise InputError(message)
+
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's help layout, told the terminal width so that it need not import shutil (a
+        few milliseconds of every command's start) to ask."""
+
+        def __init__(self, prog: str) -> None:
+            try:
+                width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
+            except (OSError, ValueError):
+                width = 78
+            super().__init__(prog, width=width)
+
     parser = _Parser(
         prog="l2graph",
         description="The Leica–Panasonic L² Technology knowledge graph: query, validate, export.",
@@ -175,6 +188,16 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
             if add_arguments:
                 add_arguments(sub)
     return parser
+
+
+def _plain_query(name: str, format: str):
+    """The arguments of a plain ``query NAME [--format F]`` (see
+    :func:`l2graph.kept.plain_query`), as argparse would read them, without building it."""
+    import types
+
+    return types.SimpleNamespace(
+        home=None, command="query", name=name, param=[], **{**_OUTPUT_DEFAULTS, "format": format}
+    )
 
 
 def _command_word(argv: list[str]) -> str | None:
@@ -199,6 +222,8 @@ def _positive(convert: type, what: str):
         except ValueError:
             value = 0
         if not 0 < value < float("inf"):
+            import argparse
+
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
         return value
 
@@ -602,8 +627,13 @@ def main(argv: list[str] | None = None) -> int:
         if "--version" in argv:  # the version, and which project is in use
             print(f"l2graph {__version__} (project: {_project_in_use(argv)})")
             return EXIT_OK
-        args = _parser(_command_word(argv)).parse_args(argv)
+        from l2graph.kept import plain_query
+
+        plain = plain_query(argv)
+        args = _plain_query(*plain) if plain else _parser(_command_word(argv)).parse_args(argv)
         handler = _COMMANDS[args.command][3]
+        if args.command in ("query", "sparql"):
+            _READ_ONLY.set()
         if args.command == "serve":  # uvicorn handles Ctrl-C itself, in the main thread
             return handler(args)
         # query and sparql stop at --timeout; push's --timeout is per request
@@ -638,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _ABANDONED = threading.Event()  # set when a command's thread was left running
+# set for a command that opens the store read-only and writes only what it has finished and
+# closed: its process may end without Python's clean-up (about 5 ms of a query's run)
+_READ_ONLY = threading.Event()
 
 
 def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
@@ -705,19 +738,23 @@ def _terminate(_signal: int, _frame) -> None:
 
 
 def run() -> None:
-    """The ``l2graph`` program: :func:`main`, then exit, at once when a command's work was
-    abandoned (it cannot be stopped, only its process can), after removing the temporary
-    files of writes it left under way."""
+    """The ``l2graph`` program: :func:`main`, then exit. A command whose work was abandoned
+    (it cannot be stopped, only its process can) exits at once, after removing the temporary
+    files of writes it left under way; so does a read-only one, which has nothing to close."""
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
     code = main()
-    if _ABANDONED.is_set():
-        from l2graph.files import remove_pending
+    if _ABANDONED.is_set() or _READ_ONLY.is_set():
+        import contextlib
 
-        remove_pending()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        if _ABANDONED.is_set():
+            from l2graph.files import remove_pending
+
+            remove_pending()
+        with contextlib.suppress(OSError):  # a reader gone: nothing left to tell it
+            sys.stdout.flush()
+            sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
 

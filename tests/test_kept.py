@@ -13,7 +13,7 @@ import pytest
 
 import l2graph
 from l2graph import kept
-from l2graph.cli import _parser, main
+from l2graph.cli import _parser, _plain_query, main
 
 PROGRAM = [sys.executable, "-m", "l2graph"]
 
@@ -58,14 +58,13 @@ LEFT_TO_ARGPARSE = [
 
 @pytest.mark.parametrize("argv", TAKEN)
 def test_a_plain_query_is_read_as_argparse_reads_it(argv: list[str]):
-    """What the kept path takes for a plain query, argparse takes for the same query with
-    every other option at its default."""
+    """What the kept path and the command line take for a plain query without argparse,
+    argparse takes for the same command line: the same name and format, and every other
+    option at its default."""
     name, format = kept.plain_query(argv)
     args = _parser("query").parse_args(argv)
     assert (args.command, args.name, args.format) == ("query", name, format)
-    defaults = vars(_parser("query").parse_args(["query", "x"]))
-    others = {key: value for key, value in vars(args).items() if key not in ("name", "format")}
-    assert others == {key: defaults[key] for key in others}
+    assert vars(_plain_query(name, format)) == vars(args)
 
 
 @pytest.mark.parametrize("argv", LEFT_TO_ARGPARSE)
