@@ -142,6 +142,14 @@ def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GR
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def dataset(graph: str | None) -> dict:
+    """``store.query`` keywords for a query's default graph: the named ``graph``, else the
+    union of the store's graphs."""
+    if graph is None:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": ox.NamedNode(graph)}
+
+
 def run(store: ox.Store, query: str) -> Result:
     """Run a read-only SPARQL query over the union of the store's graphs; the project's
     prefixes are predeclared (the query's own ``PREFIX`` lines take precedence)."""

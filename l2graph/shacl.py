@@ -266,14 +266,12 @@ def validate_store(store: ox.Store, shapes_file: Path, graph: str | None = None)
     Returns:
         A :class:`l2graph.validation.ValidationReport`, as pyshacl's would read.
     """
-    from l2graph.engine import parse_files
+    from l2graph.engine import dataset, parse_files
     from l2graph.report import ValidationReport, ValidationResult
 
     shapes = ox.Store()
     parse_files([shapes_file], shapes)  # errors name the file and the line
-    scope = (
-        {"default_graph": ox.NamedNode(graph)} if graph else {"use_default_graph_as_union": True}
-    )
+    scope = dataset(graph or None)
     results = set()
     try:
         checks = list(_checks(_Compiler(shapes)))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from l2graph.engine import dataset
 from l2graph.errors import InputError
 from l2graph.project import L2, PREFIXES, Project, short_iri
 
@@ -125,7 +126,7 @@ SELECT ?claim ?status ?quote ?article ?source WHERE {{
 
 
 def quotes(
-    store: ox.Store, directory: Path, *, absent_ok: bool = False
+    store: ox.Store, directory: Path, *, absent_ok: bool = False, graph: str | None = None
 ) -> tuple[list[Quote], list[tuple[str, str]]]:
     """Each claim's quote located in its article's text, and the claims whose quote is not
     there (claim IRI, why).
@@ -135,13 +136,14 @@ def quotes(
         directory: the article texts.
         absent_ok: pass over the claims of an article whose text is not in ``directory``
             (a build anchors what it can; the coverage report insists on every text).
+        graph: the named graph holding them; by default the union of the store's graphs.
 
     Raises:
         InputError: an article's text cannot be read (and, unless ``absent_ok``, is absent).
     """
     texts: dict[str, str | None] = {}
     located, missing = [], []
-    for row in store.query(_CLAIMS, use_default_graph_as_union=True):
+    for row in store.query(_CLAIMS, **dataset(graph)):
         source = row["source"].value
         if source not in texts:
             present = not absent_ok or (directory / source).exists()
@@ -172,19 +174,22 @@ def read_text(directory: Path, source: str) -> str:
         ) from None
 
 
-def check_and_anchor(store: ox.Store, directory: Path) -> tuple[list, list[ox.Triple]]:
+def check_and_anchor(
+    store: ox.Store, directory: Path, graph: str | None = None
+) -> tuple[list, list[ox.Triple]]:
     """The validation results for quotes missing from their article and for articles whose
-    text is missing, and the anchors of the quotes found (see :func:`anchors`). A directory
-    that holds none of the project's texts holds some other project's: nothing is checked."""
+    text is missing, and the anchors of the quotes found (see :func:`anchors`), in the named
+    ``graph`` (by default the union of the store's graphs). A directory that holds none of
+    the project's texts holds some other project's: nothing is checked."""
     from l2graph.report import ValidationResult
 
-    articles = sorted(_articles(store))
+    articles = sorted(_articles(store, graph))
     absent = [
         (article, source) for article, source in articles if not (directory / source).is_file()
     ]
     if len(absent) == len(articles):
         return [], []  # not this project's texts (a synthetic graph's, say): nothing to check
-    located, missing = quotes(store, directory, absent_ok=True)
+    located, missing = quotes(store, directory, absent_ok=True, graph=graph)
     results = [
         ValidationResult(
             focus_node=short_iri(article),
@@ -288,10 +293,10 @@ def coverage(store: ox.Store, project: Project, directory: Path) -> CoverageRepo
     return CoverageReport(result, missing)
 
 
-def _articles(store: ox.Store) -> set[tuple[str, str]]:
+def _articles(store: ox.Store, graph: str | None = None) -> set[tuple[str, str]]:
     rows = store.query(
         f"PREFIX l2: <{L2}> SELECT ?a ?s WHERE {{ ?a a l2:Article ; l2:sourceFile ?s }}",
-        use_default_graph_as_union=True,
+        **dataset(graph),
     )
     return {(row["a"].value, row["s"].value) for row in rows}
 

@@ -119,3 +119,36 @@ def test_a_torn_kept_answer_is_not_served(project_copy: Path):
     (kept,) = (project_copy.parent / "cache").rglob("answers/*.csv")
     kept.write_bytes(kept.read_bytes()[:-10])  # as if writing it had stopped half-way
     assert l2graph.run_query("001", home=project_copy).serialize("csv") == first
+
+
+def test_the_on_disk_store_holds_the_build_as_built(tmp_path: Path):
+    """The two loads of a build's store keep each blank node one node across the graphs it
+    is named in (a load relabels the blank nodes it reads)."""
+    import pyoxigraph as ox
+
+    from l2graph.cache import _load_on_disk
+    from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+
+    asserted, inferred = ox.NamedNode(ASSERTED_GRAPH), ox.NamedNode(INFERRED_GRAPH)
+    shared, own, p = ox.BlankNode(), ox.BlankNode(), ox.NamedNode("urn:p")
+    quads = [
+        ox.Quad(ox.NamedNode("urn:a"), p, shared, asserted),
+        ox.Quad(shared, p, ox.Literal("in the asserted graph"), asserted),
+        ox.Quad(ox.NamedNode("urn:a"), p, ox.Literal("plain"), asserted),
+        ox.Quad(shared, p, own, inferred),
+        ox.Quad(own, p, ox.Literal("only inferred"), inferred),
+        ox.Quad(ox.NamedNode("urn:b"), p, ox.NamedNode("urn:c"), inferred),
+    ]
+    store = ox.Store()
+    store.extend(quads)
+    _load_on_disk(store, tmp_path)
+    loaded = ox.Store.read_only(str(tmp_path / "store"))
+
+    def canonical(found) -> list[str]:
+        dataset = ox.Dataset(found)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        return sorted(str(dataset).splitlines())
+
+    assert len(loaded) == len(quads)
+    assert canonical(loaded.quads_for_pattern(None, None, None)) == canonical(quads)
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "store"]  # no dump left behind
