@@ -57,6 +57,7 @@ def build(
     Raises:
         ValidationFailed: the asserted graph does not conform; the old cache is kept.
     """
+    import shutil
     import time
     from concurrent.futures import ThreadPoolExecutor
 
@@ -91,25 +92,32 @@ def build(
         stage("validate", begun)
         return checked
 
-    # Validation runs beside reasoning: it reads only the asserted graph, which nothing changes
-    # any more, never what reasoning adds beside it, and Oxigraph runs both sides' queries
-    # outside Python's lock, so the two share the cores.
-    with ThreadPoolExecutor(1) as helper:
-        checking = helper.submit(validate)
-        started = time.perf_counter()
-        say("validating and reasoning")
-        inferred = reasoning.materialise(store, INFERRED_GRAPH)
-        stage("reason", started)
-        report, anchors = checking.result()
-    if not report.conforms:
-        raise ValidationFailed(report)
-    anchored = ox.NamedNode(ANCHORS_GRAPH)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, anchored) for t in anchors)
+    staging = _staging(project)
+    try:
+        # Beside reasoning, validation and the first load of the on-disk store: both read
+        # only the asserted graph, which nothing changes any more (validation never sees
+        # what reasoning adds beside it), and Oxigraph runs queries and loads outside
+        # Python's lock, so the three share the cores.
+        with ThreadPoolExecutor(2) as helpers:
+            loading = helpers.submit(_load_plain, store, staging)
+            checking = helpers.submit(validate)
+            started = time.perf_counter()
+            say("validating and reasoning")
+            inferred = reasoning.materialise(store, INFERRED_GRAPH)
+            stage("reason", started)
+            report, anchors = checking.result()
+            loading.result()
+        if not report.conforms:
+            raise ValidationFailed(report)
+        anchored = ox.NamedNode(ANCHORS_GRAPH)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, anchored) for t in anchors)
 
-    started = time.perf_counter()
-    say("writing the cache")
-    info = BuildInfo(fingerprint, _count(store, ASSERTED_GRAPH), inferred, seconds)
-    _publish(project, store, info, lambda: stage("write", started))
+        started = time.perf_counter()
+        say("writing the cache")
+        info = BuildInfo(fingerprint, _count(store, ASSERTED_GRAPH), inferred, seconds)
+        _publish(project, store, staging, info, lambda: stage("write", started))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     _write_current(project, fingerprint, state)
     return info
 
@@ -147,103 +155,104 @@ def validate_store(store: ox.Store, project: Project, graph: str | None = None):
     return ValidationReport(conforms=False, results=tuple(results)), anchors
 
 
-def _publish(
-    project: Project, store: ox.Store, info: BuildInfo, written: Callable[[], None]
-) -> None:
-    """Write the build beside the live cache, then move it into place by renaming; a live
-    build that verifies is never removed, so a query racing a rebuild always finds one.
-    ``written`` is called once the store is on disk, before its record is."""
-    import shutil
+def _staging(project: Project) -> Path:
+    """A new directory beside the live cache, for a build to be written in."""
     import tempfile
 
     _cache_directory(project)
     _sweep(project.cache_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=project.cache_dir))
-    try:
-        from concurrent.futures import ThreadPoolExecutor
+    return Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=project.cache_dir))
 
-        from l2graph.exports import write_build_files
 
-        # The on-disk store loads from a dump, all in Oxigraph's own threads, while this one
-        # writes the canonical build files: the two take the write stage's time together.
-        with ThreadPoolExecutor(1) as loader:
-            loading = loader.submit(_load_on_disk, store, staging)
-            write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
-            loading.result()
-        written()
-        files = kept.manifest(str(staging), skip=(kept.BUILD_RECORD, "answers/"))
-        kept.write_record(str(staging / kept.BUILD_RECORD), {**info._asdict(), "files": files})
-        final = project.cache_dir / info.fingerprint
-        if verified(final) is None:  # same fingerprint, same content: a good one stays
-            if final.exists():  # a damaged build: out of the way in one rename, then gone
-                aside = final.with_name(f".old-{final.name}-{os.getpid()}")
-                os.replace(final, aside)
-                shutil.rmtree(aside, ignore_errors=True)
-            try:
-                os.replace(staging, final)
-            except OSError:
-                if verified(final) is None:  # else a concurrent build published it
-                    raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def _publish(
+    project: Project, store: ox.Store, staging: Path, info: BuildInfo, written: Callable[[], None]
+) -> None:
+    """Finish the build in ``staging`` (see :func:`_load_plain`), then move it into place by
+    renaming; a live build that verifies is never removed, so a query racing a rebuild always
+    finds one. ``written`` is called once the store is on disk, before its record is."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from l2graph.exports import write_build_files
+
+    # The rest of the on-disk store loads in Oxigraph's own threads while this one writes the
+    # canonical build files: the two take the write stage's time together.
+    with ThreadPoolExecutor(1) as loader:
+        loading = loader.submit(_load_the_rest, store, staging)
+        write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
+        loading.result()
+    written()
+    files = kept.manifest(str(staging), skip=(kept.BUILD_RECORD, "answers/"))
+    kept.write_record(str(staging / kept.BUILD_RECORD), {**info._asdict(), "files": files})
+    final = project.cache_dir / info.fingerprint
+    if verified(final) is None:  # same fingerprint, same content: a good one stays
+        if final.exists():  # a damaged build: out of the way in one rename, then gone
+            aside = final.with_name(f".old-{final.name}-{os.getpid()}")
+            os.replace(final, aside)
+            shutil.rmtree(aside, ignore_errors=True)
+        try:
+            os.replace(staging, final)
+        except OSError:
+            if verified(final) is None:  # else a concurrent build published it
+                raise
     for old in project.cache_dir.iterdir():  # only the newest build is kept
         if old.is_dir() and old.name != info.fingerprint and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_on_disk(store: ox.Store, staging: Path) -> None:
-    """Copy ``store`` into the on-disk store of the build in ``staging``, in two loads side by
-    side, from dumps that never cross into Python objects (quad by quad, the copy took twice
-    as long): the asserted graph's statements without blank nodes, and all the others.
+def _load_plain(store: ox.Store, staging: Path) -> None:
+    """Start the on-disk store of the build in ``staging`` with the asserted graph's
+    statements that name no blank node; :func:`_load_the_rest` adds the others.
 
-    A load gives the blank nodes it reads new labels, so every statement that names a blank
-    node goes into the same one: those of the asserted graph go with the other graphs (the
-    entailments and anchors, which can name the same blank nodes).
+    Both load from dumps that never cross into Python objects (quad by quad, the copy took
+    twice as long). A load gives the blank nodes it reads new labels, so every statement that
+    names a blank node goes into the same one: the last, with the entailments and anchors,
+    which can name the same blank nodes.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     import pyoxigraph as ox
 
-    on_disk = ox.Store(str(staging / "store"))
     asserted = ox.NamedNode(ASSERTED_GRAPH)
-    with ThreadPoolExecutor(1) as other:
-        rest = other.submit(_load_the_rest, store, on_disk, staging)
-        plain = staging / "plain.nt"
-        store.query(
-            _STATEMENTS.format(graph=asserted, test="!isBlank(?s) && !isBlank(?o)")
-        ).serialize(output=str(plain), format=ox.RdfFormat.N_TRIPLES)
-        on_disk.bulk_load(path=str(plain), format=ox.RdfFormat.N_TRIPLES, to_graph=asserted)
-        plain.unlink()
-        rest.result()
+    dump = staging / "plain.nt"
+    plain = store.query(_STATEMENTS.format(graph=asserted, test="!isBlank(?s) && !isBlank(?o)"))
+    plain.serialize(output=str(dump), format=ox.RdfFormat.N_TRIPLES)
+    del plain  # made in this thread, and it must be dropped in it
+    on_disk = ox.Store(str(staging / "store"))
+    on_disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES, to_graph=asserted)
     on_disk.flush()
-    del on_disk
+    del on_disk  # closed, for the next load to open
+    dump.unlink()
 
 
 #: The statements of one graph that pass a test, as a CONSTRUCT (run and written by Oxigraph).
 _STATEMENTS = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER ({test}) }} }}"
 
 
-def _load_the_rest(store: ox.Store, on_disk: ox.Store, staging: Path) -> None:
-    """Load the asserted graph's statements that name a blank node, and every other graph, as
-    one N-Quads file (see :func:`_load_on_disk`)."""
+def _load_the_rest(store: ox.Store, staging: Path) -> None:
+    """Add to the on-disk store of the build in ``staging`` the asserted graph's statements
+    that name a blank node and every other graph, as one N-Quads load (see
+    :func:`_load_plain`). The store is closed when this returns: its files stay as they are."""
     import pyoxigraph as ox
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
     blank = store.query(_STATEMENTS.format(graph=asserted, test="isBlank(?s) || isBlank(?o)"))
     parts = [(asserted, blank.serialize(format=ox.RdfFormat.N_TRIPLES))]
+    del blank
     parts += [
         (graph, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
         for graph in store.named_graphs()
         if graph != asserted
     ]
-    rest = staging / "rest.nq"
-    with open(rest, "wb") as file:
+    dump = staging / "rest.nq"
+    with open(dump, "wb") as file:
         file.write(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
         for graph, triples in parts:
             # N-Triples hold no raw newline inside a term: " .\n" only ever ends a line
             file.write(triples.replace(b" .\n", f" {graph} .\n".encode()))
-    on_disk.bulk_load(path=str(rest), format=ox.RdfFormat.N_QUADS)
-    rest.unlink()
+    on_disk = ox.Store(str(staging / "store"))
+    on_disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    on_disk.flush()
+    del on_disk
+    dump.unlink()
 
 
 def _cache_directory(project: Project) -> None:

@@ -126,7 +126,7 @@ def test_the_on_disk_store_holds_the_build_as_built(tmp_path: Path):
     is named in (a load relabels the blank nodes it reads)."""
     import pyoxigraph as ox
 
-    from l2graph.cache import _load_on_disk
+    from l2graph.cache import _load_plain, _load_the_rest
     from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
 
     asserted, inferred = ox.NamedNode(ASSERTED_GRAPH), ox.NamedNode(INFERRED_GRAPH)
@@ -141,7 +141,8 @@ def test_the_on_disk_store_holds_the_build_as_built(tmp_path: Path):
     ]
     store = ox.Store()
     store.extend(quads)
-    _load_on_disk(store, tmp_path)
+    _load_plain(store, tmp_path)
+    _load_the_rest(store, tmp_path)
     loaded = ox.Store.read_only(str(tmp_path / "store"))
 
     def canonical(found) -> list[str]:
