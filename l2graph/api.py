@@ -162,8 +162,8 @@ def infer(graph: Any, *, engine: str = CORE):
     from l2graph import reasoning
     from l2graph.bridge import graph_from_ntriples, store_from_graph
 
-    store = store_from_graph(graph)
-    reasoning.materialise(store, INFERRED_GRAPH)
+    store = store_from_graph(graph, ASSERTED_GRAPH)
+    reasoning.materialise(store, INFERRED_GRAPH, source=ASSERTED_GRAPH)
     return graph_from_ntriples(
         store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(INFERRED_GRAPH))
     )

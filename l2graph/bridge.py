@@ -53,10 +53,15 @@ def to_rdflib(term: Any) -> Any:
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-def store_from_graph(graph: rdflib.Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding ``graph``'s triples in its default graph."""
+def store_from_graph(graph: rdflib.Graph, name: str | None = None) -> ox.Store:
+    """An in-memory Oxigraph store holding ``graph``'s triples in its default graph, or in
+    the named graph ``name``."""
     store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(
+        graph.serialize(format="nt", encoding="utf-8"),
+        format=ox.RdfFormat.N_TRIPLES,
+        to_graph=ox.NamedNode(name) if name else None,
+    )
     return store
 
 

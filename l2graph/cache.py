@@ -103,7 +103,7 @@ def build(
             checking = helpers.submit(validate)
             started = time.perf_counter()
             say("validating and reasoning")
-            inferred = reasoning.materialise(store, INFERRED_GRAPH)
+            inferred = reasoning.materialise(store, INFERRED_GRAPH, source=ASSERTED_GRAPH)
             stage("reason", started)
             report, anchors = checking.result()
             loading.result()

@@ -3,9 +3,10 @@
 owlrl stays the reference (``l2graph.graph.infer``); this path must reach the same entailments
 for the ontology's constructs, which ``tests/test_reasoning.py`` checks. Each rule names its
 OWL 2 RL rule (W3C OWL 2 Profiles, section 4.3). Rules run to a fixpoint; their conclusions go
-into the inferred named graph, so inferred triples stay apart from asserted ones.
+into the inferred named graph, so inferred triples stay apart from asserted ones. Each rule is
+a SPARQL update that inserts what does not hold yet: no conclusion crosses into Python.
 
-Evaluation is semi-naive: the first round runs every rule over the whole store; each later
+Evaluation is semi-naive: the first round runs every rule over the whole graph; each later
 round runs, for each rule and each atom of its body, the variant whose atom matches only what
 the round before concluded (kept in a scratch graph, removed at the end). A conclusion new in
 a round must use a triple new in the round before, else an earlier round had drawn it; so the
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from l2graph.project import INFERRED_GRAPH, PREFIXES
+from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 
 RDF, OWL = PREFIXES["rdf"], PREFIXES["owl"]
 
@@ -65,15 +66,21 @@ _RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-#: The scratch graph holding the last round's conclusions, from the third round on; the
-#: second reads the target graph, which then holds the first round's alone.
-_DELTA = "urn:l2graph:reasoning:last-round"
-_NEWS = "<urn:l2graph:reasoning:news>"  # in a variant's text: the graph of the last round's news
+#: The scratch graphs of each round's conclusions, from the third round on (``<prefix>N``);
+#: the second round reads the target graph, which then holds the first round's alone.
+_ROUND = "urn:l2graph:reasoning:round-"
+# Stand-ins in a rule's text: the graphs its conclusions go to (the target, and the round's
+# news), the graph it reads the last round's news from, and the graphs it reads the rest from.
+_INTO, _ALSO = "<urn:l2graph:reasoning:into>", "<urn:l2graph:reasoning:also>"
+_NEWS = "<urn:l2graph:reasoning:news>"
+_SOURCE = "<urn:l2graph:reasoning:source>"
 
 
 def _rule_queries(head: str, body: str) -> tuple[str, list[str]]:
-    """A rule's query over the whole store, and its semi-naive variants: one per body atom,
-    that atom read from the last round's news only (the graph :data:`_NEWS` stands for)."""
+    """A rule's update over the whole graph, and its semi-naive variants: one per body atom,
+    that atom read from the last round's news only (the graph :data:`_NEWS` stands for). Each
+    inserts what does not hold yet, so no conclusion crosses into Python: the rule reads the
+    source and target graphs together, and the news by name."""
     missing = " ".join(f"FILTER NOT EXISTS {{ {part.strip()} }}" for part in head.split(" . "))
     atoms = [atom.strip() for atom in body.split(" . ")]
     atoms[-1], _, condition = atoms[-1].partition(" FILTER ")
@@ -81,7 +88,9 @@ def _rule_queries(head: str, body: str) -> tuple[str, list[str]]:
 
     def query(where: list[str]) -> str:
         pattern = f"{' . '.join(where)} {condition} {missing}"
-        return f"{_PREFIXES}CONSTRUCT {{ {head} }} WHERE {{ {pattern} }}"
+        into = f"GRAPH {_INTO} {{ {head} }} GRAPH {_ALSO} {{ {head} }}"
+        dataset = f"USING {_SOURCE} USING {_INTO} USING NAMED {_NEWS}"
+        return f"{_PREFIXES}INSERT {{ {into} }} {dataset} WHERE {{ {pattern} }}"
 
     variants = [
         query([f"GRAPH {_NEWS} {{ {atom} }}" if i == j else atom for j, atom in enumerate(atoms)])
@@ -108,44 +117,59 @@ def materialise(
     store: ox.Store,
     graph: str = INFERRED_GRAPH,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    source: str = ASSERTED_GRAPH,
 ) -> int:
-    """Add the OWL 2 RL entailments of ``store`` to its named graph ``graph``.
+    """Add the OWL 2 RL entailments of the named graph ``source`` to the named graph
+    ``graph`` of ``store``.
 
     Args:
-        store: holds the ontology and data in any of its graphs.
+        store: holds the ontology and data in its graph ``source``.
         graph: the named graph that receives the entailments.
         progress: called with (round, triples added so far) after each round.
+        source: the named graph of the ontology and data.
 
     Returns:
         How many triples were inferred.
     """
-    target, delta = ox.NamedNode(graph), ox.NamedNode(_DELTA)
+    target = ox.NamedNode(graph)
     rules = [_rule_queries(head, body) for _name, head, body in (*_RULES, *_chain_rules(store))]
-    added, rounds = 0, 0
+    before = _size(store, target)
+    rounds, scratch = 0, []
     try:
         while True:
             rounds += 1
-            # Round 2 reads round 1's news in the target graph, which holds nothing else yet
-            # when it started empty (as in a build; if not, it reads a superset of the news,
-            # still the same fixpoint); later rounds read them in the scratch graph. Round 1's
-            # news, by far the most, are so written once, not twice.
-            news = str(target if rounds == 2 else delta)
-            queries = [
-                query.replace(_NEWS, news)
-                for whole, variants in rules
-                for query in ([whole] if rounds == 1 else variants)
-            ]
-            new: set[ox.Triple] = set()
-            for query in queries:
-                new.update(store.query(query, use_default_graph_as_union=True))
-            store.remove_graph(delta)  # read: this round's news take its place
-            if not new:
-                return added
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in new)
+            # Round 1 writes its news to the target graph alone; round 2 reads them there
+            # (which holds nothing else yet when it started empty, as in a build; if not, it
+            # reads a superset of the news, still the same fixpoint). Later rounds write their
+            # news to a scratch graph too, for the next round to read.
+            record = ox.NamedNode(f"{_ROUND}{rounds}")
+            graphs = {
+                _SOURCE: str(ox.NamedNode(source)),
+                _INTO: str(target),
+                _ALSO: str(target if rounds == 1 else record),
+                _NEWS: str(target if rounds <= 2 else scratch[-1]),
+            }
+            for whole, variants in rules:
+                for text in [whole] if rounds == 1 else variants:
+                    for stand_in, name in graphs.items():
+                        text = text.replace(stand_in, name)
+                    store.update(text)
+            if rounds > 2:
+                store.remove_graph(scratch.pop())  # read: this round's news take its place
             if rounds > 1:
-                store.extend(ox.Quad(t.subject, t.predicate, t.object, delta) for t in new)
-            added += len(new)
+                scratch.append(record)
+            added = _size(store, target) - before
             if progress:
                 progress(rounds, added)
+            if (rounds == 1 and not added) or (rounds > 1 and not _size(store, record)):
+                return added
     finally:
-        store.remove_graph(delta)
+        for name in scratch:
+            store.remove_graph(name)
+
+
+def _size(store: ox.Store, graph: ox.NamedNode) -> int:
+    """The number of triples in a named graph, counted by Oxigraph."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+    return int(next(iter(store.query(query)))["n"].value)
