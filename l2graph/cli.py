@@ -417,7 +417,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     with _Progress() as progress:
         info = l2graph.build(args.home, force=args.force, progress=progress.stage)
     timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in info.seconds.items())
-    print(f"built: {info.asserted} asserted and {info.inferred} inferred triples ({timing})")
+    print(
+        f"built: {info.asserted} asserted and {info.inferred} inferred triples ({timing}; "
+        "validate and reason run side by side)"
+    )
     return EXIT_OK
 
 
