@@ -44,6 +44,7 @@ COLD_QUERY_MAX_RATIO = 2.0
 BUILD_MAX_RATIO = 4.0  # scale, round two: a build within 4x of a bare load
 STORED_QUERIES_MAX_RATIO = 1.3  # and the stored queries, cold, summed
 COLD_RUNS = 20
+SHIPPED_COLD_QUERY_MAX_RATIO = 1.5  # scale, round two: a cold query 001 on the shipped graph
 LARGE_EXPORT_SECONDS, LARGE_EXPORT_KIB = 15.0, 1024 * 1024
 
 _REFERENCE_EXPORT = """
@@ -194,6 +195,7 @@ def measure(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
 
     info = l2graph.build(home)
     return {
+        "shipped": home.resolve() == REPO,
         "triples": info.asserted,
         "inferred": info.inferred,
         "export": export_pair(home, runs, workdir),
@@ -205,7 +207,14 @@ def measure(home: Path, runs: int, workdir: Path) -> dict[str, Any]:
 
 
 def _ms(seconds: float) -> str:
+    if seconds < 0.1:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def _size(result: dict[str, Any]) -> str:
+    shipped = " (shipped graph)" if result.get("shipped") else ""
+    return f"{result['triples']:,} + {result['inferred']:,}{shipped}"
 
 
 def section(results: list[dict[str, Any]], command: str) -> str:
@@ -232,13 +241,13 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for result in results:
-        size = f"{result['triples']:,} + {result['inferred']:,}"
+        size = _size(result)
+        cold = SHIPPED_COLD_QUERY_MAX_RATIO if result.get("shipped") else COLD_QUERY_MAX_RATIO
         for key, ours_key, label, reference, limit in (
             ("export", "l2graph", "export", "pyoxigraph", f"≤ {EXPORT_MAX_RATIO:g}×"),
             ("cold_query", "l2graph_first", "cold query, first run on the build", "oxigraph",
-             f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
-            ("cold_query", "l2graph", "cold query, answer kept", "oxigraph",
-             f"≤ {COLD_QUERY_MAX_RATIO:g}×"),
+             f"≤ {cold:g}×"),
+            ("cold_query", "l2graph", "cold query, answer kept", "oxigraph", f"≤ {cold:g}×"),
             ("build", "l2graph", "build vs `oxigraph load`", "oxigraph",
              f"≤ {BUILD_MAX_RATIO:g}×"),
         ):  # fmt: skip
@@ -259,7 +268,7 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         pair = result.get("stored_queries")
         if pair is None:
             continue
-        size = f"{result['triples']:,} + {result['inferred']:,}"
+        size = _size(result)
         theirs = pair["oxigraph"]["median"]
         for kind, label in (
             (
