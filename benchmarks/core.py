@@ -35,7 +35,14 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.generate import REPO, generate
-from benchmarks.measure import COLD_QUERY, alternate, cold_query, own_peak_kib, say
+from benchmarks.measure import (
+    COLD_QUERY,
+    alternate,
+    cold_query,
+    installed_bytecode,
+    own_peak_kib,
+    say,
+)
 
 START, END = "<!-- core:start -->", "<!-- core:end -->"
 # The one-engine issue's limits: ratios to the reference measured in the same run.
@@ -310,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     words = argv if argv is not None else sys.argv[1:]
     command = ("python -m benchmarks.core " + " ".join(words)).strip()
+    installed_bytecode()
     results = []
     with tempfile.TemporaryDirectory(prefix="l2graph-core-") as scratch:
         os.environ["L2GRAPH_CACHE_DIR"] = str(Path(scratch) / "cache")

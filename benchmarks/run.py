@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import DEFAULT_SEED, REPO, generate
-from benchmarks.measure import STARTED, cold_query, machine, measure_graph, say, source_digest
+from benchmarks.measure import (
+    STARTED,
+    cold_query,
+    installed_bytecode,
+    machine,
+    measure_graph,
+    say,
+    source_digest,
+)
 from benchmarks.report import marked_blocks, plot, render_docs
 from benchmarks.targets import MID_SIZE, evaluate_targets, slow_query_notes
 
@@ -109,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     args = parser.parse_args(argv)
+    installed_bytecode()
     if args.smoke:
         args.naive_timeout = min(args.naive_timeout, 60.0)
         args.repeat = min(args.repeat, 2)
