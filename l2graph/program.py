@@ -13,7 +13,10 @@ def run() -> None:
     try:
         from l2graph.kept import answer
 
-        found = answer(sys.argv[1:])
+        try:
+            found = answer(sys.argv[1:])
+        except Exception:  # a look-up that fails for any reason is a miss: the full path
+            found = None  # checks the same files again and reports what is wrong
         if found is not None:
             _print(found)
             sys.exit(0)

@@ -157,3 +157,31 @@ def test_a_hit_into_a_closed_pipe_is_no_error():
         [sys.executable, "-c", probe], capture_output=True, timeout=60, check=False
     )
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_a_look_up_that_breaks_is_a_miss(project_copy: Path, monkeypatch):
+    """Whatever goes wrong in the look-up, the full path answers (and would say what is
+    wrong): never a traceback from the kept path."""
+    monkeypatch.setenv("L2GRAPH_HOME", str(project_copy))
+    argv = ["query", "001", "-f", "csv"]
+    first = _program(*argv).stdout
+    assert kept.answer(argv) == first
+    (record,) = Path(os.environ["L2GRAPH_CACHE_DIR"]).glob(kept.CURRENT_RECORD)
+    record.write_bytes(b"\xfb" + b"\x00" * 64)  # not a record marshal can read
+    assert kept.answer(argv) is None
+    again = _program(*argv)
+    assert again.returncode == 0 and again.stdout == first and again.stderr == b""
+
+
+def test_an_error_in_the_look_up_hands_over_to_the_command_line(monkeypatch):
+    from l2graph import cli, program
+
+    def broken(_argv):
+        raise RecursionError("as a damaged file might make it")
+
+    handed = []
+    monkeypatch.setattr(kept, "answer", broken)
+    monkeypatch.setattr(cli, "run", lambda: handed.append(True))
+    monkeypatch.setattr(sys, "argv", ["l2graph", "query", "001"])
+    program.run()
+    assert handed == [True]
