@@ -95,10 +95,10 @@ def build(
 
     staging = _staging(project)
     try:
-        # Beside reasoning, validation and the first load of the on-disk store: both read
-        # only the asserted graph, which nothing changes any more (validation never sees
-        # what reasoning adds beside it), and Oxigraph runs queries and loads outside
-        # Python's lock, so the three share the cores.
+        # Validation and the first load of the on-disk store run beside reasoning: both read
+        # only the asserted graph, which nothing changes any more (reasoning writes beside
+        # it), and Oxigraph runs queries and loads outside Python's lock, so the three share
+        # the cores.
         with ThreadPoolExecutor(2) as helpers:
             loading = helpers.submit(_load_plain, store, staging)
             checking = helpers.submit(validate)

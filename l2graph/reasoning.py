@@ -66,8 +66,8 @@ _RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-#: The scratch graphs of each round's conclusions, from the third round on (``<prefix>N``);
-#: the second round reads the target graph, which then holds the first round's alone.
+#: The scratch graph of round N's conclusions (``<prefix>N``), from round 2 on, each read by
+#: the round after it; round 2 reads round 1's in the target graph, which holds them alone.
 _ROUND = "urn:l2graph:reasoning:round-"
 # Stand-ins in a rule's text: the graphs its conclusions go to (the target, and the round's
 # news), the graph it reads the last round's news from, and the graphs it reads the rest from.
