@@ -29,7 +29,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl:  <http://www.w3.org/2002/07/owl#>
 """
 
-# (OWL 2 RL rule, head, body). The head is only produced where it does not hold yet.
+# (OWL 2 RL rule, head, body): one triple a head (a rule with two, such as scm-eqc1, is two
+# rules), produced only where it does not hold yet.
 _RULES: tuple[tuple[str, str, str], ...] = (
     ("cax-sco", "?x a ?d", "?c rdfs:subClassOf ?d . ?x a ?c"),
     ("cax-eqc1", "?x a ?d", "?c owl:equivalentClass ?d . ?x a ?c"),
@@ -39,7 +40,13 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "?c rdfs:subClassOf ?e",
         "?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?e FILTER (?c != ?e)",
     ),
-    ("scm-eqc1", "?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?c", "?c owl:equivalentClass ?d"),
+    ("scm-eqc1", "?c rdfs:subClassOf ?d", "?c owl:equivalentClass ?d"),
+    ("scm-eqc1", "?d rdfs:subClassOf ?c", "?c owl:equivalentClass ?d"),
+    (
+        "scm-eqc2",
+        "?c owl:equivalentClass ?d",
+        "?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?c FILTER (?c != ?d)",
+    ),
     ("prp-spo1", "?x ?q ?y", "?p rdfs:subPropertyOf ?q . ?x ?p ?y"),
     ("prp-eqp1", "?x ?q ?y", "?p owl:equivalentProperty ?q . ?x ?p ?y"),
     ("prp-eqp2", "?x ?p ?y", "?p owl:equivalentProperty ?q . ?x ?q ?y"),
@@ -48,10 +55,12 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "?p rdfs:subPropertyOf ?r",
         "?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?r FILTER (?p != ?r)",
     ),
+    ("scm-eqp1", "?p rdfs:subPropertyOf ?q", "?p owl:equivalentProperty ?q"),
+    ("scm-eqp1", "?q rdfs:subPropertyOf ?p", "?p owl:equivalentProperty ?q"),
     (
-        "scm-eqp1",
-        "?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?p",
+        "scm-eqp2",
         "?p owl:equivalentProperty ?q",
+        "?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?p FILTER (?p != ?q)",
     ),
     ("prp-inv1", "?y ?q ?x", "?p owl:inverseOf ?q . ?x ?p ?y FILTER (!isLiteral(?y))"),
     ("prp-inv2", "?y ?p ?x", "?p owl:inverseOf ?q . ?x ?q ?y FILTER (!isLiteral(?y))"),
@@ -81,7 +90,7 @@ def _rule_queries(head: str, body: str) -> tuple[str, list[str]]:
     that atom read from the last round's news only (the graph :data:`_NEWS` stands for). Each
     inserts what does not hold yet, so no conclusion crosses into Python: the rule reads the
     source and target graphs together, and the news by name."""
-    missing = " ".join(f"FILTER NOT EXISTS {{ {part.strip()} }}" for part in head.split(" . "))
+    missing = f"FILTER NOT EXISTS {{ {head} }}"
     atoms = [atom.strip() for atom in body.split(" . ")]
     atoms[-1], _, condition = atoms[-1].partition(" FILTER ")
     condition = f"FILTER {condition}" if condition else ""

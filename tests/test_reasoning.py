@@ -134,3 +134,18 @@ def test_semi_naive_rounds_reach_owlrl_s_closure_and_leave_no_scratch_graph():
     assert len(rounds) >= 3  # the scratch graph was read, not only the target
     graphs = {str(name) for name in store.named_graphs()}
     assert graphs == {"<urn:example:asserted>", "<urn:example:inferred>"}  # no scratch left
+
+
+def test_an_equivalence_already_half_asserted_is_completed_as_owlrl_completes_it():
+    """c ≡ d with c ⊑ d asserted still entails d ⊑ c (and the same for properties): each
+    conclusion of a rule is drawn where it does not hold yet, not only where none does."""
+    ex = Namespace("urn:example:")
+    graph = Graph()
+    graph.add((ex.C, OWL.equivalentClass, ex.D))
+    graph.add((ex.C, RDFS.subClassOf, ex.D))
+    graph.add((ex.p, OWL.equivalentProperty, ex.q))
+    graph.add((ex.p, RDFS.subPropertyOf, ex.q))
+    graph.add((ex.x, ex.q, ex.y))
+    fast, reference = both_engines(graph)
+    assert fast == reference, (sorted(reference - fast), sorted(fast - reference))
+    assert (ex.D, RDFS.subClassOf, ex.C) in fast and (ex.q, RDFS.subPropertyOf, ex.p) in fast
