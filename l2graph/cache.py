@@ -69,10 +69,10 @@ def build(
     project = Project.locate(home)
     state = project.input_state()
     fingerprint = project.fingerprint()
-    kept = None if force else verified(project.cache_dir / fingerprint)
-    if kept is not None:
+    existing = None if force else verified(project.cache_dir / fingerprint)
+    if existing is not None:
         _write_current(project, fingerprint, state)
-        return kept
+        return existing
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {}
 

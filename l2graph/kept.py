@@ -35,9 +35,24 @@ OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld
 _SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
+def ontology_file(home: str) -> str:
+    """The project's ontology: ``ontology/l2graph.ttl``, which makes a directory a project."""
+    return os.path.join(home, "ontology", "l2graph.ttl")
+
+
+def shapes_file(home: str) -> str:
+    """The project's SHACL shapes."""
+    return os.path.join(home, "ontology", "shapes.ttl")
+
+
+def queries_dir(home: str) -> str:
+    """The project's stored queries."""
+    return os.path.join(home, "queries")
+
+
 def is_project(directory: str) -> bool:
     """True when ``directory`` holds ``ontology/l2graph.ttl``."""
-    return os.path.isfile(os.path.join(directory, "ontology", "l2graph.ttl"))
+    return os.path.isfile(ontology_file(directory))
 
 
 def locate_home(named: str | None) -> str | None:
@@ -94,7 +109,7 @@ def _named(directory: str, suffix: str) -> list[str]:
 def data_files(home: str) -> list[str]:
     """The Turtle files of the graph: the ontology first, then ``data/*.ttl`` in order."""
     return [
-        os.path.join(home, "ontology", "l2graph.ttl"),
+        ontology_file(home),
         *_named(os.path.join(home, "data"), ".ttl"),
     ]
 
@@ -109,7 +124,7 @@ def input_files(home: str) -> list[str]:
     anchored in them) and the build code."""
     return [
         *data_files(home),
-        os.path.join(home, "ontology", "shapes.ttl"),
+        shapes_file(home),
         *source_files(home),
         *(os.path.join(PACKAGE, name) for name in BUILD_CODE),
     ]
@@ -330,7 +345,7 @@ def answer(argv: list[str]) -> bytes | None:
         return None
     try:
         build = current_build(cache_dir, input_state(input_files(home)))
-        path = query_file(os.path.join(home, "queries"), name)
+        path = query_file(queries_dir(home), name)
         if build is None or path is None:
             return None
         text = read_query(path)

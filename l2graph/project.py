@@ -104,11 +104,11 @@ class Project:
 
     @property
     def ontology_file(self) -> Path:
-        return self.home / "ontology" / "l2graph.ttl"
+        return Path(kept.ontology_file(str(self.home)))
 
     @property
     def shapes_file(self) -> Path:
-        return self.home / "ontology" / "shapes.ttl"
+        return Path(kept.shapes_file(str(self.home)))
 
     @property
     def context_file(self) -> Path:
@@ -116,7 +116,7 @@ class Project:
 
     @property
     def queries_dir(self) -> Path:
-        return self.home / "queries"
+        return Path(kept.queries_dir(str(self.home)))
 
     @property
     def sources_dir(self) -> Path:
