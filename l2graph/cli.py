@@ -671,8 +671,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _ABANDONED = threading.Event()  # set when a command's thread was left running
-# set for a command that opens the store read-only and writes only what it has finished and
-# closed: its process may end without Python's clean-up (about 5 ms of a query's run)
+# set for a command that reads the store and leaves nothing open once it returns (a build it
+# needed first, and a kept answer, are written and closed by then): its process may end
+# without Python's clean-up (about 5 ms of a query's run)
 _READ_ONLY = threading.Event()
 
 
