@@ -22,6 +22,7 @@ import contextlib
 import os
 from collections import namedtuple
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 from l2graph import kept
@@ -64,7 +65,7 @@ def build(
 
     import pyoxigraph as ox
 
-    from l2graph import engine, reasoning
+    from l2graph import reasoning
 
     project = Project.locate(home)
     state = project.input_state()
@@ -81,11 +82,6 @@ def build(
 
     if len(project.data_files()) < 2:  # the ontology alone is not a graph of the articles
         raise InputError(f"{project.home / 'data'}: no data files (data/*.ttl): nothing to build")
-    started = time.perf_counter()
-    say("parsing")
-    store = ox.Store()
-    engine.parse_files(project.data_files(), store, ASSERTED_GRAPH)
-    stage("parse", started)
 
     def validate() -> tuple:
         begun = time.perf_counter()
@@ -93,21 +89,25 @@ def build(
         stage("validate", begun)
         return checked
 
+    store = ox.Store()
     staging = _staging(project)
     try:
-        # Validation and the first load of the on-disk store run beside reasoning: both read
-        # only the asserted graph, which nothing changes any more (reasoning writes beside
-        # it), and Oxigraph runs queries and loads outside Python's lock, so the three share
-        # the cores.
+        # The on-disk store starts loading as the sources parse; validation and the rest of
+        # that load then run beside reasoning: both read only the asserted graph, which
+        # nothing changes any more (reasoning writes beside it), and Oxigraph runs queries
+        # and loads outside Python's lock, so the three share the cores.
         with ThreadPoolExecutor(2) as helpers:
-            loading = helpers.submit(_load_plain, store, staging)
+            started = time.perf_counter()
+            say("parsing")
+            loading = _parse(project.data_files(), store, staging, helpers)
+            stage("parse", started)
             checking = helpers.submit(validate)
             started = time.perf_counter()
             say("validating and reasoning")
             inferred = reasoning.materialise(store, INFERRED_GRAPH, source=ASSERTED_GRAPH)
             stage("reason", started)
             report, anchors = checking.result()
-            loading.result()
+            blank_predicates = loading.result()
         for name in ("validate", "reason"):  # in the order of the pipeline, though side by side
             seconds[name] = seconds.pop(name)
         if not report.conforms:
@@ -118,7 +118,7 @@ def build(
         started = time.perf_counter()
         say("writing the cache")
         info = BuildInfo(fingerprint, _count(store, ASSERTED_GRAPH), inferred, seconds)
-        _publish(project, store, staging, info, lambda: stage("write", started))
+        _publish(project, store, staging, info, blank_predicates, lambda: stage("write", started))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _write_current(project, fingerprint, state)
@@ -168,11 +168,17 @@ def _staging(project: Project) -> Path:
 
 
 def _publish(
-    project: Project, store: ox.Store, staging: Path, info: BuildInfo, written: Callable[[], None]
+    project: Project,
+    store: ox.Store,
+    staging: Path,
+    info: BuildInfo,
+    blank_predicates: list[str],
+    written: Callable[[], None],
 ) -> None:
-    """Finish the build in ``staging`` (see :func:`_load_plain`), then move it into place by
-    renaming; a live build that verifies is never removed, so a query racing a rebuild always
-    finds one. ``written`` is called once the store is on disk, before its record is."""
+    """Finish the build in ``staging`` (see :func:`_parse` and :func:`_load_the_rest`), then
+    move it into place by renaming; a live build that verifies is never removed, so a query
+    racing a rebuild always finds one. ``written`` is called once the store is on disk,
+    before its record is."""
     import shutil
     from concurrent.futures import ThreadPoolExecutor
 
@@ -181,7 +187,7 @@ def _publish(
     # The rest of the on-disk store loads in Oxigraph's own threads while this one writes the
     # canonical build files: the two take the write stage's time together.
     with ThreadPoolExecutor(1) as loader:
-        loading = loader.submit(_load_the_rest, store, staging)
+        loading = loader.submit(_load_the_rest, store, staging, blank_predicates)
         write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
         loading.result()
     written()
@@ -203,48 +209,87 @@ def _publish(
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_plain(store: ox.Store, staging: Path) -> None:
-    """Start the on-disk store of the build in ``staging`` with the asserted graph's
-    statements that name no blank node; :func:`_load_the_rest` adds the others.
+def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor) -> Future:
+    """Parse ``files`` into the asserted graph of ``store``; meanwhile, in one of ``helpers``,
+    start the on-disk store of the build in ``staging`` with each file as it parses.
 
-    Both load from dumps that never cross into Python objects (quad by quad, the copy took
-    twice as long). A load gives the blank nodes it reads new labels, so every statement that
-    names a blank node goes into the same one: the last, with the entailments and anchors,
-    which can name the same blank nodes.
+    The on-disk store reads the files themselves (in Rust, no dump between the stores), but
+    a load gives the blank nodes it reads new labels, so its statements that name a blank
+    node are removed once it has loaded; :func:`_load_the_rest` adds them back, named as the
+    in-memory store names them. A file that does not parse stops the load where it is.
+
+    Returns:
+        The load's future: done when the on-disk store is closed, with the predicates (as
+        SPARQL terms) of the statements that name a blank node.
     """
+    import queue
+
+    import pyoxigraph as ox
+
+    from l2graph import engine
+
+    asserted = ox.NamedNode(ASSERTED_GRAPH)
+    parsed: queue.SimpleQueue = queue.SimpleQueue()  # paths, then the blank nodes' predicates
+    loading = helpers.submit(_load_parsed, staging, parsed)
+    try:
+        for path in files:
+            engine.parse_files([path], store, ASSERTED_GRAPH)
+            parsed.put(str(path))
+        blank = store.query(_BLANK_PREDICATES.format(graph=asserted, test=_NAMES_A_BLANK))
+        parsed.put([str(row["p"]) for row in blank])
+    except BaseException:
+        parsed.put(None)
+        raise
+    return loading
+
+
+#: The test of a statement that names a blank node.
+_NAMES_A_BLANK = "isBlank(?s) || isBlank(?o)"
+#: The predicates of a graph's statements that name a blank node.
+_BLANK_PREDICATES = "SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER ({test}) }} }}"
+
+
+def _load_parsed(staging: Path, parsed) -> list[str] | None:
+    """The on-disk side of :func:`_parse`: load each path ``parsed`` gives, then remove the
+    statements that name a blank node (only those of the predicates it gives next are looked
+    at) and return those predicates; stop at ``None``."""
     import pyoxigraph as ox
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
-    dump = staging / "plain.nt"
-    plain = store.query(_STATEMENTS.format(graph=asserted, test="!isBlank(?s) && !isBlank(?o)"))
-    plain.serialize(output=str(dump), format=ox.RdfFormat.N_TRIPLES)
-    del plain  # made in this thread, and it must be dropped in it
     on_disk = ox.Store(str(staging / "store"))
-    on_disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES, to_graph=asserted)
+    while isinstance(item := parsed.get(), str):
+        on_disk.bulk_load(path=item, format=ox.RdfFormat.TURTLE, to_graph=asserted)
+    if item:
+        where = _blank_statements(item)
+        on_disk.update(f"WITH {asserted} DELETE {{ ?s ?p ?o }} WHERE {{ {where} }}")
     on_disk.flush()
     del on_disk  # closed, for the next load to open
-    dump.unlink()
+    return item
 
 
-#: The statements of one graph that pass a test, as a CONSTRUCT (run and written by Oxigraph).
-_STATEMENTS = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER ({test}) }} }}"
+def _blank_statements(predicates: list[str]) -> str:
+    """A pattern for the statements that name a blank node, among those of ``predicates``."""
+    return f"VALUES ?p {{ {' '.join(predicates)} }} ?s ?p ?o FILTER ({_NAMES_A_BLANK})"
 
 
-def _load_the_rest(store: ox.Store, staging: Path) -> None:
+def _load_the_rest(store: ox.Store, staging: Path, blank_predicates: list[str]) -> None:
     """Add to the on-disk store of the build in ``staging`` the asserted graph's statements
-    that name a blank node and every other graph, as one N-Quads load (see
-    :func:`_load_plain`). The store is closed when this returns: its files stay as they are."""
+    that name a blank node (their predicates are ``blank_predicates``) and every other
+    graph, as one N-Quads load (see :func:`_parse`). The store is closed when this returns:
+    its files stay as they are."""
     import pyoxigraph as ox
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
-    blank = store.query(_STATEMENTS.format(graph=asserted, test="isBlank(?s) || isBlank(?o)"))
-    parts = [(asserted, blank.serialize(format=ox.RdfFormat.N_TRIPLES))]
-    del blank
-    parts += [
+    parts = [
         (graph, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
         for graph in store.named_graphs()
         if graph != asserted
     ]
+    if blank_predicates:
+        where = _blank_statements(blank_predicates)
+        blank = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {asserted} {{ {where} }} }}")
+        parts.append((asserted, blank.serialize(format=ox.RdfFormat.N_TRIPLES)))
+        del blank  # made in this thread, and it must be dropped in it
     dump = staging / "rest.nq"
     with open(dump, "wb") as file:
         file.write(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
@@ -254,7 +299,7 @@ def _load_the_rest(store: ox.Store, staging: Path) -> None:
     on_disk = ox.Store(str(staging / "store"))
     on_disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
     on_disk.flush()
-    # the two loads' files overlap: merged, every look-up reads one (a query ~25% faster)
+    # the loads' files overlap: merged, every look-up reads one (a query ~25% faster)
     on_disk.optimize()
     del on_disk
     dump.unlink()

@@ -123,33 +123,51 @@ def test_a_torn_kept_answer_is_not_served(project_copy: Path):
 
 def test_the_on_disk_store_holds_the_build_as_built(tmp_path: Path):
     """The two loads of a build's store keep each blank node one node across the graphs it
-    is named in (a load relabels the blank nodes it reads)."""
+    is named in (a load relabels the blank nodes it reads): the first reads the Turtle
+    files, the second adds what names a blank node, as the in-memory store names it."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyoxigraph as ox
 
-    from l2graph.cache import _load_plain, _load_the_rest
-    from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH
+    from l2graph.cache import _load_the_rest, _parse
+    from l2graph.project import INFERRED_GRAPH
 
-    asserted, inferred = ox.NamedNode(ASSERTED_GRAPH), ox.NamedNode(INFERRED_GRAPH)
-    shared, own, p = ox.BlankNode(), ox.BlankNode(), ox.NamedNode("urn:p")
-    quads = [
-        ox.Quad(ox.NamedNode("urn:a"), p, shared, asserted),
-        ox.Quad(shared, p, ox.Literal("in the asserted graph"), asserted),
-        ox.Quad(ox.NamedNode("urn:a"), p, ox.Literal("plain"), asserted),
-        ox.Quad(shared, p, own, inferred),
-        ox.Quad(own, p, ox.Literal("only inferred"), inferred),
-        ox.Quad(ox.NamedNode("urn:b"), p, ox.NamedNode("urn:c"), inferred),
-    ]
+    source = tmp_path / "source.ttl"
+    source.write_text(
+        '<urn:a> <urn:p> [ <urn:p> "in the asserted graph" ] , "plain" .\n'
+        "<urn:b> <urn:q> ( <urn:c> ) .\n"
+    )
+    (tmp_path / "build").mkdir()
     store = ox.Store()
-    store.extend(quads)
-    _load_plain(store, tmp_path)
-    _load_the_rest(store, tmp_path)
-    loaded = ox.Store.read_only(str(tmp_path / "store"))
+    with ThreadPoolExecutor(1) as helpers:
+        blank_predicates = _parse([source], store, tmp_path / "build", helpers).result()
+    inferred, p = ox.NamedNode(INFERRED_GRAPH), ox.NamedNode("urn:p")
+    (shared,) = {q.object for q in store.quads_for_pattern(ox.NamedNode("urn:a"), p, None)} - {
+        ox.Literal("plain")
+    }
+    own = ox.BlankNode()
+    store.extend(
+        [
+            ox.Quad(shared, p, own, inferred),
+            ox.Quad(own, p, ox.Literal("only inferred"), inferred),
+            ox.Quad(ox.NamedNode("urn:b"), p, ox.NamedNode("urn:c"), inferred),
+        ]
+    )
+    quads = list(store)
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    named = ["urn:p", "urn:q", f"{rdf}first", f"{rdf}rest"]
+    assert sorted(blank_predicates) == sorted(f"<{iri}>" for iri in named)
+    _load_the_rest(store, tmp_path / "build", blank_predicates)
+    loaded = ox.Store.read_only(str(tmp_path / "build" / "store"))
 
     def canonical(found) -> list[str]:
         dataset = ox.Dataset(found)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return sorted(str(dataset).splitlines())
 
+    assert len(quads) == 9  # 6 asserted (a list of one is 2) and 3 inferred
     assert len(loaded) == len(quads)
     assert canonical(loaded.quads_for_pattern(None, None, None)) == canonical(quads)
-    assert sorted(tmp_path.iterdir()) == [tmp_path / "store"]  # no dump left behind
+    assert sorted((tmp_path / "build").iterdir()) == [
+        tmp_path / "build" / "store"
+    ]  # no dump left behind
