@@ -66,6 +66,7 @@ def build(
     import pyoxigraph as ox
 
     from l2graph import reasoning
+    from l2graph.engine import graph_size
 
     project = Project.locate(home)
     state = project.input_state()
@@ -117,18 +118,13 @@ def build(
 
         started = time.perf_counter()
         say("writing the cache")
-        info = BuildInfo(fingerprint, _count(store, ASSERTED_GRAPH), inferred, seconds)
+        asserted = graph_size(store, ASSERTED_GRAPH)
+        info = BuildInfo(fingerprint, asserted, inferred, seconds)
         _publish(project, store, staging, info, blank_predicates, lambda: stage("write", started))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _write_current(project, fingerprint, state)
     return info
-
-
-def _count(store: ox.Store, graph: str) -> int:
-    import pyoxigraph as ox
-
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
 def validate_store(store: ox.Store, project: Project, graph: str | None = None):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
+from l2graph.engine import graph_size
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 
 RDF, OWL = PREFIXES["rdf"], PREFIXES["owl"]
@@ -143,7 +144,7 @@ def materialise(
     """
     target = ox.NamedNode(graph)
     rules = [_rule_queries(head, body) for _name, head, body in (*_RULES, *_chain_rules(store))]
-    before = _size(store, target)
+    before = graph_size(store, graph)
     rounds, scratch = 0, []
     try:
         while True:
@@ -168,17 +169,11 @@ def materialise(
                 store.remove_graph(scratch.pop())  # read: this round's news take its place
             if rounds > 1:
                 scratch.append(record)
-            added = _size(store, target) - before
+            added = graph_size(store, graph) - before
             if progress:
                 progress(rounds, added)
-            if (rounds == 1 and not added) or (rounds > 1 and not _size(store, record)):
+            if (rounds == 1 and not added) or (rounds > 1 and not graph_size(store, record.value)):
                 return added
     finally:
         for name in scratch:
             store.remove_graph(name)
-
-
-def _size(store: ox.Store, graph: ox.NamedNode) -> int:
-    """The number of triples in a named graph, counted by Oxigraph."""
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)

@@ -140,6 +140,25 @@ CASES = [
         },
     ),
     (
+        # 21 and 21.0 are one number but two terms, which a maxCount counts apart
+        "the same number written twice",
+        "",
+        "id:james-artaius l2:yearsOfJournalismExperience 21.0 .",
+        {
+            (
+                "id:james-artaius",
+                "l2:yearsOfJournalismExperience",
+                "sh:MaxCountConstraintComponent",
+            ),
+            (
+                "id:james-artaius",
+                "l2:yearsOfJournalismExperience",
+                "sh:DatatypeConstraintComponent",
+            ),
+            ("id:james-artaius", "l2:yearsOfJournalismExperience", "l2s:FactHasClaim"),
+        },
+    ),
+    (
         "person with two names",
         "",
         'id:matthias-harsch rdfs:label "M. Harsch"@en .',
