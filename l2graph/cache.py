@@ -209,10 +209,12 @@ def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor)
     """Parse ``files`` into the asserted graph of ``store``; meanwhile, in one of ``helpers``,
     start the on-disk store of the build in ``staging`` with each file as it parses.
 
-    The on-disk store reads the files themselves (in Rust, no dump between the stores), but
-    a load gives the blank nodes it reads new labels, so its statements that name a blank
-    node are removed once it has loaded; :func:`_load_the_rest` adds them back, named as the
-    in-memory store names them. A file that does not parse stops the load where it is.
+    The on-disk store loads the very text each parse read (in Rust: nothing is dumped from one
+    store for the other, and a file edited meanwhile cannot make the two differ). A load
+    gives the blank nodes it reads new labels, so the statements that name a blank node are
+    removed from the on-disk store once it has loaded; :func:`_load_the_rest` adds them back,
+    named as the in-memory store names them. A file that does not parse stops the load where
+    it is.
 
     Returns:
         The load's future: done when the on-disk store is closed, with the predicates (as
@@ -225,12 +227,11 @@ def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor)
     from l2graph import engine
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
-    parsed: queue.SimpleQueue = queue.SimpleQueue()  # paths, then the blank nodes' predicates
+    parsed: queue.SimpleQueue = queue.SimpleQueue()  # texts, then the blank nodes' predicates
     loading = helpers.submit(_load_parsed, staging, parsed)
     try:
         for path in files:
-            engine.parse_files([path], store, ASSERTED_GRAPH)
-            parsed.put(str(path))
+            parsed.put(engine.parse_file(path, store, ASSERTED_GRAPH))
         blank = store.query(_BLANK_PREDICATES.format(graph=asserted, test=_NAMES_A_BLANK))
         parsed.put([str(row["p"]) for row in blank])
     except BaseException:
@@ -246,15 +247,15 @@ _BLANK_PREDICATES = "SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTE
 
 
 def _load_parsed(staging: Path, parsed) -> list[str] | None:
-    """The on-disk side of :func:`_parse`: load each path ``parsed`` gives, then remove the
-    statements that name a blank node (only those of the predicates it gives next are looked
-    at) and return those predicates; stop at ``None``."""
+    """The on-disk side of :func:`_parse`: load each Turtle text ``parsed`` gives, then remove
+    the statements that name a blank node (only those of the predicates it gives next are
+    looked at) and return those predicates; stop at ``None``."""
     import pyoxigraph as ox
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
     on_disk = ox.Store(str(staging / "store"))
-    while isinstance(item := parsed.get(), str):
-        on_disk.bulk_load(path=item, format=ox.RdfFormat.TURTLE, to_graph=asserted)
+    while isinstance(item := parsed.get(), bytes):
+        on_disk.bulk_load(item, format=ox.RdfFormat.TURTLE, to_graph=asserted)
     if item:
         where = _blank_statements(item)
         on_disk.update(f"WITH {asserted} DELETE {{ ?s ?p ?o }} WHERE {{ {where} }}")

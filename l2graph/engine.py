@@ -124,22 +124,29 @@ def query_form(query: str) -> str:
 
 def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GRAPH) -> None:
     """Parse Turtle files into a named graph of ``store``; errors name the file and line."""
-    target = ox.NamedNode(graph)
     for path in paths:
-        try:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
-        except SyntaxError as exc:
-            if exc.lineno == 1 and path.read_bytes()[:3] == b"\xef\xbb\xbf":
-                # a byte-order mark, which Oxigraph's Turtle parser does not skip: say so
-                raise TurtleSyntaxError(
-                    path,
-                    1,
-                    "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without one",
-                ) from None
-            detail = re.sub(r" \([^()]*, line \d+\)$", "", str(exc))
-            raise TurtleSyntaxError(path, exc.lineno, detail) from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        parse_file(path, store, graph)
+
+
+def parse_file(path: Path, store: ox.Store, graph: str = ASSERTED_GRAPH) -> bytes:
+    """Parse one Turtle file into a named graph of ``store`` and return the bytes parsed (for
+    another store to load the very same text); errors name the file and line."""
+    try:
+        data = Path(path).read_bytes()
+        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    except SyntaxError as exc:
+        if exc.lineno == 1 and data[:3] == b"\xef\xbb\xbf":
+            # a byte-order mark, which Oxigraph's Turtle parser does not skip: say so
+            raise TurtleSyntaxError(
+                path,
+                1,
+                "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without one",
+            ) from None
+        detail = re.sub(r" \([^()]*\bline \d+\)$", "", str(exc))
+        raise TurtleSyntaxError(path, exc.lineno, detail) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return data
 
 
 def graph_size(store: ox.Store, graph: str) -> int:
