@@ -24,6 +24,7 @@ from collections import namedtuple
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from pathlib import Path
+from queue import SimpleQueue
 
 from l2graph import kept
 from l2graph.errors import InputError, ValidationFailed
@@ -220,20 +221,20 @@ def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor)
         The load's future: done when the on-disk store is closed, with the predicates (as
         SPARQL terms) of the statements that name a blank node.
     """
-    import queue
-
     import pyoxigraph as ox
 
     from l2graph import engine
 
     asserted = ox.NamedNode(ASSERTED_GRAPH)
-    parsed: queue.SimpleQueue = queue.SimpleQueue()  # texts, then the blank nodes' predicates
+    parsed: SimpleQueue = SimpleQueue()  # texts, then the blank nodes' predicates
     loading = helpers.submit(_load_parsed, staging, parsed)
     try:
         for path in files:
             parsed.put(engine.parse_file(path, store, ASSERTED_GRAPH))
-        blank = store.query(_BLANK_PREDICATES.format(graph=asserted, test=_NAMES_A_BLANK))
-        parsed.put([str(row["p"]) for row in blank])
+        blank = f"GRAPH {asserted} {{ ?s ?p ?o FILTER ({_NAMES_A_BLANK}) }}"
+        parsed.put(
+            [str(row["p"]) for row in store.query(f"SELECT DISTINCT ?p WHERE {{ {blank} }}")]
+        )
     except BaseException:
         parsed.put(None)
         raise
@@ -242,11 +243,9 @@ def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor)
 
 #: The test of a statement that names a blank node.
 _NAMES_A_BLANK = "isBlank(?s) || isBlank(?o)"
-#: The predicates of a graph's statements that name a blank node.
-_BLANK_PREDICATES = "SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER ({test}) }} }}"
 
 
-def _load_parsed(staging: Path, parsed) -> list[str] | None:
+def _load_parsed(staging: Path, parsed: SimpleQueue) -> list[str] | None:
     """The on-disk side of :func:`_parse`: load each Turtle text ``parsed`` gives, then remove
     the statements that name a blank node (only those of the predicates it gives next are
     looked at) and return those predicates; stop at ``None``."""
