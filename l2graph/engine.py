@@ -8,118 +8,37 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from l2graph.errors import InputError, QuerySyntaxError, RefusedQueryError, TurtleSyntaxError
+from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
 from l2graph.project import ASSERTED_GRAPH, PREFIXES
+from l2graph.sparql_lexer import (
+    Unreadable,
+    check_read_only,
+    line_and_column,
+    tokens,
+)
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-# Strings, IRIs and comments, which may mention SERVICE harmlessly.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
-# The refused keywords: most queries contain none of them anywhere and skip the full scan.
-_SUSPECT = ("service", "from", "insert", "delete", "load", "clear", "drop", "create", "copy")
-_SUSPECT += ("move", "add")
-_DATASET = re.compile(r"(?<![\w?$:.-])FROM(?![\w:-])", re.IGNORECASE)
-_UPDATE = re.compile(
-    r"(?<![\w?$:.-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|COPY|MOVE|ADD)(?![\w:-])", re.IGNORECASE
-)
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
-_DECLARATION = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
-_PREFIXED_NAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%\\]|\s|$)")
 _SHOWN_CHOICES = 6
-
-
-def check_read_only(query: str) -> None:
-    """The query guard, on every local engine: refuse what a read-only query over this graph
-    may not do, before any parser sees it.
-
-    - nesting deeper than :data:`MAX_NESTING` groups (a parser's stack is not a limit: 3,000
-      nested ``{`` crash Oxigraph's and exhaust rdflib's);
-    - updates (``INSERT``, ``LOAD`` …): the graph is read-only;
-    - ``SERVICE``: l2graph sends nothing to another endpoint;
-    - ``FROM``/``FROM NAMED``: the default graph is the union of the build's graphs (use
-      ``GRAPH`` to pick one), and rdflib would fetch what they name.
-
-    Keywords inside strings, IRIs and comments do not count. SPARQL lets ``\\u``/``\\U``
-    escapes stand for any character of a query (rdflib decodes them before it parses), so the
-    text is checked as written and as decoded.
-
-    Raises:
-        RefusedQueryError: the query does one of these.
-    """
-    decoded = _decode_escapes(query)
-    for text in (query, decoded) if decoded != query else (query,):
-        _check_nesting(text)
-        lowered = text.lower()
-        if not any(word in lowered for word in _SUSPECT):
-            continue
-        code = _OPAQUE.sub(" ", text)
-        update = _UPDATE.search(code)
-        if update:
-            raise RefusedQueryError(
-                f"{update[1].upper()} is not allowed: the graph is read-only here "
-                "(edit data/ and rebuild to change it)"
-            )
-        if _SERVICE.search(code):
-            raise RefusedQueryError(
-                "SERVICE is not allowed: l2graph never fetches data from other endpoints "
-                "(query a remote store with --endpoint instead)"
-            )
-        if _DATASET.search(code):
-            raise RefusedQueryError(
-                "FROM and FROM NAMED are not allowed: the default graph is the union of the "
-                "build's graphs (use GRAPH <…> { … } to pick one)"
-            )
-
-
-#: Groups (``{``, ``(``, ``[``) a query may nest; the stored queries nest at most 5.
-MAX_NESTING = 64
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_BRACKETS = re.compile(r"[{}()\[\]]")
-
-
-def _decode_escapes(query: str) -> str:
-    if "\\u" not in query and "\\U" not in query:
-        return query
-
-    def character(match: re.Match) -> str:
-        code = int(match[1] or match[2], 16)
-        return chr(code) if code <= 0x10FFFF else match[0]
-
-    return _ESCAPE.sub(character, query)
-
-
-def _check_nesting(query: str) -> None:
-    if query.count("{") + query.count("(") + query.count("[") <= MAX_NESTING:
-        return  # cannot nest deeper than it opens (the usual case: no scan)
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_OPAQUE.sub(" ", query)):
-        depth = depth + 1 if bracket in "{([" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-        if deepest > MAX_NESTING:
-            raise RefusedQueryError(
-                f"the query nests groups more than {MAX_NESTING} deep; "
-                "flatten it (deeper nesting can crash a SPARQL parser)"
-            )
-
-
-# Possessive throughout: each piece of the prologue is read one way only, so a long run of
-# spaces or of "#" cannot make the pattern try every way of cutting it (exponential time).
-_PROLOGUE_THEN_FORM = re.compile(
-    r"(?:\s++|#[^\n]*+|PREFIX\s*+[\w.-]*+:\s*+<[^>]*+>|BASE\s*+<[^>]*+>)*+"
-    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
-    re.IGNORECASE,
-)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 def query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue
     (SELECT when it cannot be told: the engine then reports what is wrong)."""
-    found = _PROLOGUE_THEN_FORM.match(query)
-    return found.group(1).upper() if found else "SELECT"
+    for token in tokens(query):
+        if isinstance(token, Unreadable):
+            break
+        if token.kind == "word":
+            word = token.text.upper()
+            if word in _FORMS:
+                return word
+            if word not in ("PREFIX", "BASE"):
+                break
+        elif token.kind not in ("space", "comment", "pname", "iri"):
+            break
+    return "SELECT"
 
 
 def parse_files(paths: Iterable[Path], store: ox.Store, graph: str = ASSERTED_GRAPH) -> None:
@@ -175,8 +94,17 @@ def run(store: ox.Store, query: str) -> Result:
 
 
 def declared_prefixes(query: str) -> set[str]:
-    """The prefixes a query declares itself."""
-    return {name or "" for name in _DECLARATION.findall(_OPAQUE.sub(" ", query))}
+    """The prefixes a query declares itself (``PREFIX name: <…>``)."""
+    declared, after_prefix = set(), False
+    for token in tokens(query):
+        if isinstance(token, Unreadable):
+            break
+        if token.kind in ("space", "comment"):
+            continue
+        if after_prefix and token.kind == "pname" and token.text.endswith(":"):
+            declared.add(token.text[:-1])
+        after_prefix = token.kind == "word" and token.text.upper() == "PREFIX"
+    return declared
 
 
 def with_prefixes(query: str) -> str:
@@ -216,12 +144,13 @@ def describe_syntax_error(exc: SyntaxError, query: str) -> str:
 
 def _first_undeclared_prefix(query: str) -> tuple[str, int, int] | None:
     """The first prefixed name whose prefix neither the query nor the project declares, with
-    its line and column (1-based); strings, IRIs and comments are skipped."""
+    its line and column (1-based)."""
     known = declared_prefixes(query) | set(PREFIXES)
-    blanked = _OPAQUE.sub(lambda opaque: re.sub(r"[^\n]", " ", opaque[0]), query)
-    for number, text in enumerate(blanked.split("\n"), start=1):
-        for match in _PREFIXED_NAME.finditer(text):
-            name = match.group(1) or ""
+    for token in tokens(query):
+        if isinstance(token, Unreadable):
+            break
+        if token.kind == "pname":
+            name = token.text.partition(":")[0]
             if name not in known:
-                return name, number, match.start() + 1
+                return (name, *line_and_column(query, token.start))
     return None

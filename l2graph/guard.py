@@ -8,7 +8,8 @@ network; a server's own listening socket is not outbound.
 The ``l2graph`` command installs it before anything else runs; the test suite installs it for
 every test, with loopback allowed, so a test that reaches out fails. Oxigraph's own HTTP client
 (``SERVICE`` in a query) is native code the hook cannot see: the query guard
-(:func:`l2graph.engine.check_read_only`) refuses ``SERVICE`` before Oxigraph parses a query.
+(:func:`l2graph.sparql_lexer.check_read_only`) refuses ``SERVICE`` before Oxigraph parses a query,
+and the processes that run queries cannot open a socket at all (:mod:`l2graph.sandbox`).
 """
 
 from __future__ import annotations

@@ -141,9 +141,9 @@ def query(graph: Graph, text: str, bindings: dict[str, Node] | None = None) -> A
     import rdflib.plugins.sparql
     from pyparsing import ParseException
 
-    from l2graph.engine import check_read_only
+    from l2graph.sparql_lexer import check_read_only
 
-    check_read_only(text)
+    text = check_read_only(text, engine="rdflib")  # what rdflib is handed: its reading, checked
     # rdflib loads the graphs a dataset clause names, from files or the web: never here
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     try:
