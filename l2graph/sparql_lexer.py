@@ -237,8 +237,9 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
             inside = value[1:-1]
             if "'" in inside or "#" in inside:
                 raise RefusedQueryError(
-                    f"'{value[:40]}' right after a value can be read as less-than: write "
-                    "'<' with a space after it when it compares"
+                    f"'{value[:40]}' right after a value is not allowed: the standard reads "
+                    "an IRI there, and a parser that tries less-than first reads code; write "
+                    "'<' with a space after it to compare"
                 )
             _search(inside, _SERVICE_OR_FROM)
         elif kind == "punct" and value in "{([":

@@ -34,6 +34,9 @@ def _expand(value: str, target: Path) -> str:
     if value.startswith("@nested:"):
         depth = int(value.split(":")[1])
         return "SELECT * WHERE " + "{" * depth + "}" * depth
+    if value.startswith("@nested-after-cr:"):  # the comment ends at \r: the groups are code
+        depth = int(value.split(":")[1])
+        return "SELECT ?x WHERE { #\r" + "{" * depth + "}" * depth + "\n}"
     return str(target) if value == "@target" else value
 
 
