@@ -63,6 +63,9 @@ DECOYS = [
     "OPTIONAL { ?s ?p ?f9 . ?f9 ?q ex:service }",
     'FILTER(?o != "caf\\u00e9 SERVICE")',
     "FILTER(?o != <urn:x:\\u0053ERVICE>)",
+    'FILTER(?o != "from"@en-GB && ?o != 1.5e3 && ?o != .5 && ?o != -2)',
+    "OPTIONAL { _:from ?p ?f10 }",
+    "FILTER(?o != 'x'^^ex:service)",
 ]
 # SERVICE in the spellings the grammar allows, and those Oxigraph reads besides.
 SERVICES = [
