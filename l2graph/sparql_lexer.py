@@ -164,8 +164,9 @@ def _for_rdflib(query: str) -> str:
 
     try:
         decoded = expandUnicodeEscapes(query)
-    except ValueError:
-        return query  # an escape that names no character: rdflib's parser reports it
+    except ValueError:  # an escape that names no character: rdflib's parser stops at it
+        _check(query)
+        return query
     comments = _check(decoded, comments=True)
     if not comments:
         blanked = decoded
