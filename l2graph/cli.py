@@ -213,15 +213,22 @@ def _command_word(argv: list[str]) -> str | None:
     return None
 
 
-def _positive(convert: type, what: str):
-    """An argparse type: a number above zero (and finite), else an error that says ``what``."""
+#: The most seconds a ``--timeout`` may give: a day, past any query or upload this tool is
+#: for. Far above it, Python's waits and timers overflow the platform's clock (``--timeout
+#: 1e20`` was an internal error).
+MAX_SECONDS = 86_400
+
+
+def _positive(convert: type, what: str, most: float = float("inf")):
+    """An argparse type: a number above zero, finite and at most ``most``, else an error that
+    says ``what``."""
 
     def parse(text: str):
         try:
             value = convert(text)
         except ValueError:
             value = 0
-        if not 0 < value < float("inf"):
+        if not (0 < value < float("inf") and value <= most):  # nan fails every comparison
             import argparse
 
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
@@ -230,7 +237,9 @@ def _positive(convert: type, what: str):
     return parse
 
 
-_positive_float = _positive(float, "a positive number of seconds")
+_positive_float = _positive(
+    float, f"a positive number of seconds, at most {MAX_SECONDS} (a day)", MAX_SECONDS
+)
 _positive_int = _positive(int, "a positive whole number")
 
 
