@@ -331,31 +331,51 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+#: The most bytes of query text read from a file or standard input: a stream without end
+#: (``- < /dev/zero``) is cut there and refused, not read until memory runs out.
+MAX_QUERY_BYTES = 64 * 1024 * 1024
+
+
 def _query_text(argument: str) -> str:
     """The query: standard input (``-``), a file, or the text itself. A word that reads as a
-    file name (no white space, no braces) but names no file is an error, not a query."""
+    file name (no white space, no braces) but names no file is an error, not a query; so is a
+    name that is not a regular file (``/dev/zero`` has no end, a FIFO may have none)."""
+    import stat
+
     if argument == "-":
-        data = sys.stdin.buffer.read()
-        try:
-            return data.decode("utf-8-sig")  # a byte-order mark is not part of the query
-        except UnicodeDecodeError as exc:
-            raise InputError(f"standard input: not UTF-8 text (byte {exc.start})") from None
-    path = Path(argument)
-    looks_like_a_file = not any(c.isspace() or c in "{}" for c in argument)
+        return _read_query(sys.stdin.buffer, "standard input")
     try:
-        is_file = path.is_file()
-    except OSError:  # a long query is not a file name, whatever the system thinks
-        is_file = False
-    if is_file or (looks_like_a_file and len(argument) < 4096):
-        if not path.is_file():
-            raise InputError(f"{path}: no such file (give a query's text, a file, or -)")
-        try:
-            return path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-            ) from None
-    return argument
+        info = os.stat(argument)
+    except (OSError, ValueError):  # a long query is not a file name, whatever the system thinks
+        info = None
+    if info is None:
+        looks_like_a_file = not any(c.isspace() or c in "{}" for c in argument)
+        if looks_like_a_file and len(argument) < 4096:
+            raise InputError(f"{argument}: no such file (give a query's text, a file, or -)")
+        return argument
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{argument}: is a directory (give a query's text, a file, or -)")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{argument}: not a regular file (to read a query from a pipe, give - and redirect it)"
+        )
+    try:
+        with open(argument, "rb") as file:
+            return _read_query(file, argument)
+    except OSError as exc:
+        raise InputError(f"{argument}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_query(file, where: str) -> str:
+    """The text of a query read from ``file`` (named ``where`` in errors): UTF-8, at most
+    :data:`MAX_QUERY_BYTES`."""
+    data = file.read(MAX_QUERY_BYTES + 1)
+    if len(data) > MAX_QUERY_BYTES:
+        raise InputError(f"{where}: more than {MAX_QUERY_BYTES >> 20} MiB of query text; refused")
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark is not part of the query
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not UTF-8 text (byte {exc.start})") from None
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:

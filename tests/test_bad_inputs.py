@@ -166,15 +166,18 @@ def test_bad_input(case: dict, project_copy: Path, tmp_path: Path) -> None:
 def _run_command(case: dict, env: dict[str, str], work: Path, target: Path) -> None:
     argv = [_expand(value, target) for value in case["argv"]]
     stdin = bytes.fromhex(case["stdin_hex"]) if "stdin_hex" in case else b""
+    streamed = "stdin_file" in case  # a stream without end (/dev/zero), which no bytes hold
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "l2graph", *argv],
-        input=stdin,
-        capture_output=True,
-        env=env,
-        cwd=work,
-        timeout=120,
-    )
+    with open(case.get("stdin_file", os.devnull), "rb") as source:
+        done = subprocess.run(
+            [sys.executable, "-m", "l2graph", *argv],
+            input=None if streamed else stdin,
+            stdin=source if streamed else None,
+            capture_output=True,
+            env=env,
+            cwd=work,
+            timeout=120,
+        )
     elapsed = time.monotonic() - started
     err = done.stderr.decode(errors="replace")
     assert "Traceback" not in err, err
