@@ -52,6 +52,9 @@ def parse_file(path: Path, store: ox.Store, graph: str = ASSERTED_GRAPH) -> byte
     another store to load the very same text); errors name the file and line."""
     try:
         data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
         store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
     except SyntaxError as exc:
         if exc.lineno == 1 and data[:3] == b"\xef\xbb\xbf":
@@ -63,9 +66,45 @@ def parse_file(path: Path, store: ox.Store, graph: str = ASSERTED_GRAPH) -> byte
             ) from None
         detail = re.sub(r" \([^()]*\bline \d+\)$", "", str(exc))
         raise TurtleSyntaxError(path, exc.lineno, detail) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except MemoryError as exc:
+        raise _too_long(path, data, exc) or exc from None
     return data
+
+
+#: A token of Turtle as Oxigraph's lexer holds it whole: a long or short string, an IRI, a
+#: comment, an escape, a run of anything else, or white space (only to find one too long).
+_TURTLE_TOKEN = re.compile(
+    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    rb'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?'
+    rb"|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'?"
+    rb"|<[^>\s]*>?|#[^\r\n]*|\\.|[^\"'<#\\\s]+|\s+",
+    re.DOTALL,
+)
+_TOKEN_KINDS = {
+    ord('"'): "a literal",
+    ord("'"): "a literal",
+    ord("<"): "an IRI",
+    ord("#"): "a comment",
+}
+
+
+def _too_long(path: Path, data: bytes, exc: MemoryError) -> InputError | None:
+    """The input error for Oxigraph's "Reached the buffer maximal size of 16777216": its
+    lexer holds each token (a literal, an IRI, even a comment) in a buffer of at most 16 MiB,
+    and says neither where nor what; this names the file, the line and the longest token,
+    which is the one. ``None`` when memory itself ran out."""
+    limit = re.search(r"buffer maximal size of (\d+)", str(exc))
+    if limit is None:
+        return None
+    token = max(_TURTLE_TOKEN.finditer(data), key=lambda match: match.end() - match.start())
+    line = data.count(b"\n", 0, token.start()) + 1
+    kind = _TOKEN_KINDS.get(data[token.start()], "a term")
+    size = token.end() - token.start()
+    return InputError(
+        f"{path}:{line}: {kind} of {size:,} bytes, longer than the Turtle parser takes "
+        f"(Oxigraph's {int(limit[1]) >> 20} MiB): shorten it"
+    )
 
 
 def graph_size(store: ox.Store, graph: str) -> int:

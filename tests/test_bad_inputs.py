@@ -135,6 +135,10 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         env["L2GRAPH_ENDPOINT_USER"], env["L2GRAPH_ENDPOINT_AUTH"] = "alice", "kerberos"
     elif name == "bad-proxy":
         env["L2GRAPH_ENDPOINT_PROXY"] = "socks5://127.0.0.1:1"
+    elif name == "long-literal":  # 16 MiB: the smallest literal Oxigraph's parser refuses
+        (data / "long-literal.ttl").write_bytes(
+            b'# one literal too long\n<urn:a> <urn:b> "' + b"x" * 2**24 + b'" .\n'
+        )
     else:
         raise AssertionError(f"unknown set-up {name!r}")
 
