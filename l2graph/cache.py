@@ -156,12 +156,25 @@ def validate_store(store: ox.Store, project: Project, graph: str | None = None):
 
 
 def _staging(project: Project) -> Path:
-    """A new directory beside the live cache, for a build to be written in."""
+    """A new directory beside the live cache, for a build to be written in.
+
+    Raises:
+        InputError: the cache directory cannot be made or written in.
+    """
+    import errno
     import tempfile
 
     _cache_directory(project)
     _sweep(project.cache_dir)
-    return Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=project.cache_dir))
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=project.cache_dir))
+    except OSError as exc:  # its message names the staging folder, which the user never gave
+        # ENOENT in a directory that exists: a file system (/proc) that takes no new folder
+        why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
+        raise InputError(
+            f"{project.cache_dir}: the cache directory cannot be written{why}: set "
+            "L2GRAPH_CACHE_DIR to a directory you may write"
+        ) from None
 
 
 def _publish(

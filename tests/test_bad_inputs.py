@@ -139,6 +139,8 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
         (data / "long-literal.ttl").write_bytes(
             b'# one literal too long\n<urn:a> <urn:b> "' + b"x" * 2**24 + b'" .\n'
         )
+    elif name == "cache-dir-in-proc":  # a directory that exists and takes no new folder
+        env["L2GRAPH_CACHE_DIR"] = "/proc/self"
     else:
         raise AssertionError(f"unknown set-up {name!r}")
 
@@ -194,6 +196,8 @@ def _run_command(case: dict, env: dict[str, str], work: Path, target: Path) -> N
         assert elapsed < case["seconds"], f"took {elapsed:.1f} s"
     if "stdout_excludes" in case:
         assert case["stdout_excludes"].encode() not in done.stdout
+    if "stderr_excludes" in case:
+        assert case["stderr_excludes"] not in err, err
     if "no_file" in case:
         assert not (work / case["no_file"]).exists()
     if case["argv"][0] == "export" and case["exit"] == 0:

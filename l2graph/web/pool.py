@@ -20,10 +20,15 @@ from typing import Any
 
 from l2graph.errors import L2GraphError, QueryTimeoutError
 from l2graph.isolation import LENGTH, answer, frame, read_frame
+from l2graph.sandbox import deny_network
 
 
 class WorkerCrashed(L2GraphError):
     """The worker running a task died before it answered."""
+
+
+class PoolBusy(L2GraphError):
+    """No worker became free before the task's deadline; nothing ran."""
 
 
 class TaskFailed(Exception):
@@ -38,6 +43,7 @@ class TaskFailed(Exception):
 def _work(channel: socket.socket) -> None:
     """A worker's loop: answer each task (see :func:`l2graph.isolation.answer`) until the
     server closes the pair."""
+    deny_network()  # before any task: no query may reach the network
     incoming = channel.makefile("rb")
     while True:
         try:
@@ -96,24 +102,49 @@ class WorkerPool:
         """The process ids of the live workers."""
         return sorted(worker.process.pid for worker in self._all)
 
-    async def run(self, function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    async def run(
+        self,
+        function: Callable[..., Any],
+        args: tuple,
+        timeout: float,
+        *,
+        started: float | None = None,
+    ) -> Any:
         """``function(*args)`` in a worker: its value, or its l2graph error as
         :class:`TaskFailed`.
 
+        The deadline is ``timeout`` seconds after ``started`` (the request's arrival, on the
+        event loop's clock; now when not given): the wait for an idle worker counts against it,
+        and the task runs only for the time left, so a request queued behind runaway queries
+        is answered or refused by its own deadline, not by theirs.
+
         Raises:
-            QueryTimeoutError: no answer within ``timeout`` seconds; the worker was killed.
+            PoolBusy: no worker was free before the deadline; nothing ran.
+            QueryTimeoutError: no answer by the deadline; the worker was killed.
             WorkerCrashed: the worker died while running it; it was replaced.
         """
-        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        begun = loop.time() if started is None else started
+        worker: _Worker | None = None
+        sent = False
         try:
-            reader, writer = await worker.open()
-            writer.write(frame((function, args)))
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout_at(begun + timeout):
+                worker = await self._idle.get()
+                reader, writer = await worker.open()
+                waited = loop.time() - begun
+                writer.write(frame((function, args)))
+                sent = True
                 header = await reader.readexactly(LENGTH.size)
                 reply = pickle.loads(await reader.readexactly(LENGTH.unpack(header)[0]))
         except TimeoutError:
+            if not sent:
+                self._give_back(worker)
+                raise PoolBusy(f"no worker was free within {timeout:g} s") from None
             self._replace(worker)
-            raise QueryTimeoutError(f"stopped after {timeout:g} s, the time limit") from None
+            queued = f" ({waited:.1f} s of it waiting for a free worker)" if waited >= 0.1 else ""
+            raise QueryTimeoutError(
+                f"stopped after {timeout:g} s, the time limit{queued}"
+            ) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
             code = worker.process.exitcode
@@ -121,12 +152,25 @@ class WorkerPool:
                 f"the query stopped its worker process (exit code {code}; it was restarted)"
             ) from None
         except BaseException:  # cancelled (the client went away): its answer may still come
-            self._replace(worker)
+            if sent:
+                self._replace(worker)
+            else:
+                self._give_back(worker)
             raise
         self._idle.put_nowait(worker)
         if reply[0] == "error":
             raise TaskFailed(*reply[1:])
         return reply[1]
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        """Return a worker that was given no task; one whose socket was being opened when the
+        wait ended may be half set up, and is replaced instead."""
+        if worker is None:
+            return
+        if worker.streams is None:
+            self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
 
     def close(self) -> None:
         """Stop every worker."""
