@@ -28,18 +28,21 @@ def write_atomically(chunks: bytes | Iterator[bytes], destination: Path | str) -
     """
     import tempfile
 
+    given = destination
     destination = Path(os.path.realpath(destination))  # through symbolic links
     pieces = [chunks] if isinstance(chunks, bytes) else chunks
     try:
-        info = destination.stat()
+        # the name as given, as open() follows it: /dev/stdout's link to a pipe reads
+        # "pipe:[…]", which realpath() cannot turn into a path
+        info = os.stat(given)
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise InputError(f"{destination}: cannot write: {exc.strerror}") from None
+        raise InputError(f"{given}: cannot write: {exc.strerror}") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{destination}: is a directory; name a file to write")
-        _write_in_place(pieces, destination)  # a FIFO or a device: no rename onto it
+        _write_in_place(pieces, Path(given))  # a FIFO, a pipe or a device: no rename onto it
         return
     writable = info is None or (info.st_mode & 0o222 and os.access(destination, os.W_OK))
     if not writable:  # by its mode bits too: root may write anything, but should not here
