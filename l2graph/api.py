@@ -656,6 +656,7 @@ def serve(
     workers: int = 2,
     timeout: float = 10.0,
     row_cap: int = 10_000,
+    max_body: int | None = None,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the graph over HTTP until interrupted: a read-only SPARQL 1.1 endpoint, the
@@ -671,6 +672,8 @@ def serve(
         timeout: seconds a query may run.
         row_cap: the most rows an answer carries (the ``L2graph-Truncated`` header says when
             it bit).
+        max_body: the largest request body read, in bytes (a larger one gets a 413); by
+            default :data:`l2graph.web.app.MAX_BODY`, 5 MiB.
         ready: called with the server's base URL once it listens.
 
     Raises:
@@ -681,9 +684,11 @@ def serve(
 
     import uvicorn
 
-    from l2graph.web.app import create_app
+    from l2graph.web.app import MAX_BODY, create_app, http_options
 
-    for name, value, least in (("workers", workers, 1), ("row_cap", row_cap, 1)):
+    max_body = MAX_BODY if max_body is None else max_body
+    checked = (("workers", workers, 1), ("row_cap", row_cap, 1), ("max_body", max_body, 1))
+    for name, value, least in checked:
         if value < least:
             raise InputError(f"{name} must be at least {least}, not {value}")
     if not timeout > 0:
@@ -696,11 +701,15 @@ def serve(
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:
-        app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap)
+        app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap, max_body=max_body)
         bound = listener.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+            app,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+            **http_options(),  # a request head of any size is refused past a bound
         )
         if ready is not None:
             ready(f"http://{shown}:{bound}/")

@@ -572,6 +572,13 @@ def _add_serve(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--row-cap", type=int, default=10_000, help="most rows per answer (default 10000)"
     )
+    sub.add_argument(
+        "--max-body",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="largest request body read; a larger one gets a 413 (default 5242880, 5 MiB)",
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -590,6 +597,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         timeout=args.timeout,
         row_cap=args.row_cap,
+        max_body=args.max_body,
         ready=ready,
     )
     return EXIT_OK

@@ -16,13 +16,20 @@ Answers never change between builds, so each is kept in memory, keyed by the bui
 fingerprint, the request and the media type, and sent with an ``ETag`` (``If-None-Match``
 gets a 304). A new build (made by ``l2graph build``, any other command, or this server when it
 sees an input change) empties the cache: nothing is served from an old graph.
+
+Limits that hold against an abusive client: a request body is read up to ``max_body`` bytes
+and no further (413); what is kept per request is keyed by a digest, never by the query text,
+and bounded in bytes; a request's deadline runs from its arrival, so the wait for a worker
+counts, and a request that gets none in time is told the server is busy (503, ``Retry-After``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
+import math
 import os
 import sys
 from collections import OrderedDict
@@ -31,7 +38,7 @@ from urllib.parse import quote
 
 import anyio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -42,7 +49,17 @@ from l2graph.engine import query_form
 from l2graph.errors import L2GraphError, QueryTimeoutError
 from l2graph.project import ID, L2, Project
 from l2graph.web import answers
-from l2graph.web.pool import TaskFailed, WorkerCrashed, WorkerPool
+from l2graph.web.pool import PoolBusy, TaskFailed, WorkerCrashed, WorkerPool
+
+#: The largest request body read, in bytes (``l2graph serve --max-body``): a 4 MiB query text
+#: fits as ``application/sparql-query``, and in a form while its escapes add under 1 MiB.
+MAX_BODY = 5 * 1024 * 1024
+#: The largest request head (request line and headers) read, in bytes: a long GET query fits.
+MAX_HEAD = 256 * 1024
+#: What the answers kept in memory may hold, in bytes (bodies, and about 300 bytes each).
+CACHE_BYTES = 32 * 1024 * 1024
+#: What the kept choices of content negotiation may hold, in bytes (about 200 each).
+NEGOTIATED_BYTES = 2 * 1024 * 1024
 
 #: Media types offered for each kind of answer, in order of preference (the first is the
 #: default when ``Accept`` is absent or ``*/*``), with the result format that writes them.
@@ -79,44 +96,58 @@ _STATUS = {
 
 
 class HttpError(Exception):
-    """An answer that is an error: status, one-line message, suggested links."""
+    """An answer that is an error: status, one-line message, suggested links, headers."""
 
-    def __init__(self, status: int, message: str, suggestions: list | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        suggestions: list | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.suggestions = status, message, suggestions or []
+        self.headers = headers or {}
 
 
-class _Answers:
-    """Answers kept in memory for the live build, least recently used dropped past a size."""
+class _Kept:
+    """Values kept in memory for the live build under a budget in bytes, the least recently
+    used dropped first. Keys are digests (:func:`_digest`), so a key costs the same whatever
+    the request's text: the budget bounds everything kept, keys included."""
 
     def __init__(self, budget: int) -> None:
         self.budget, self.size = budget, 0
-        self.items: OrderedDict[tuple, tuple] = OrderedDict()
+        self.items: OrderedDict[bytes, tuple[tuple, int]] = OrderedDict()
 
-    def get(self, key: tuple) -> tuple | None:
+    def get(self, key: bytes) -> tuple | None:
         found = self.items.get(key)
-        if found is not None:
-            self.items.move_to_end(key)
-        return found
+        if found is None:
+            return None
+        self.items.move_to_end(key)
+        return found[0]
 
-    def put(self, key: tuple, value: tuple) -> None:
-        cost = _cost(key, value)
+    def put(self, key: bytes, value: tuple, cost: int) -> None:
         if cost > self.budget // 8 or key in self.items:
-            return  # a huge answer would push out many small ones
-        self.items[key] = value
+            return  # a huge value would push out many small ones
+        self.items[key] = (value, cost)
         self.size += cost
         while self.size > self.budget:
-            self.size -= _cost(*self.items.popitem(last=False))
+            self.size -= self.items.popitem(last=False)[1][1]
 
     def clear(self) -> None:
         self.items.clear()
         self.size = 0
 
 
-def _cost(key: tuple, value: tuple) -> int:
-    """What a kept answer holds: its body and the request text that keys it, with about 200
-    bytes of Python objects around them."""
-    return len(value[0]) + sum(len(part) for part in key if isinstance(part, str)) + 200
+def _digest(*parts: object) -> bytes:
+    """A 16-byte stand-in for a request's key: a 4 MB query text is hashed, not kept (a
+    digest per kept item; 128 bits make a collision beyond a client's reach)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = (part if isinstance(part, str) else repr(part)).encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
 
 
 class Served:
@@ -129,14 +160,15 @@ class Served:
         workers: int,
         timeout: float,
         row_cap: int,
-        cache_bytes: int = 64 * 1024 * 1024,
+        max_body: int = MAX_BODY,
+        cache_bytes: int = CACHE_BYTES,
         watch_seconds: float = 0.5,
     ) -> None:
         self.project, self.timeout, self.row_cap = project, timeout, row_cap
-        self.watch_seconds = watch_seconds
-        self.answers = _Answers(cache_bytes)
-        #: (query, Accept, format=) → (media type, format): what negotiation chose before
-        self.negotiated: dict[tuple, tuple[str, str]] = {}
+        self.max_body, self.watch_seconds = max_body, watch_seconds
+        self.answers = _Kept(cache_bytes)
+        #: digest of (query, Accept, format=) → (media type, format): what negotiation chose
+        self.negotiated = _Kept(NEGOTIATED_BYTES)
         self.build = live_build(project)
         self._current = project.cache_dir / kept.CURRENT_RECORD
         self._seen = self._stamp()
@@ -185,17 +217,28 @@ class Served:
                         f"l2graph serve: still serving the last good build: {exc}", file=sys.stderr
                     )
 
-    async def answer(self, key: tuple, function, *args) -> tuple:
-        """``(body, truncated, location, etag)`` for ``key``: kept, else computed by a worker
-        (``function(build, *args)``) and kept."""
+    async def answer(self, key: tuple, function, *args, arrived: float | None = None) -> tuple:
+        """``(body, truncated, location, tag)`` for ``key``: kept, else computed by a worker
+        (``function(build, *args)``) and kept; ``tag`` is the answer's part of its ETags.
+        The time limit runs from ``arrived`` (the request's arrival, on the event loop's
+        clock), so the wait for a free worker counts.
+        """
         build = self.live()
-        kept = self.answers.get(key)
+        digest = _digest(*key)
+        kept = self.answers.get(digest)
         if kept is not None:
             return kept
         try:
             body, truncated, location = await self.pool.run(
-                function, (str(build), *args), self.timeout
+                function, (str(build), *args), self.timeout, started=arrived
             )
+        except PoolBusy:
+            raise HttpError(
+                503,
+                f"the server is busy: no worker was free within the {self.timeout:g} s time "
+                "limit; try again later",
+                headers={"Retry-After": str(math.ceil(self.timeout))},
+            ) from None
         except TaskFailed as failure:
             suggestions = [
                 {"text": s, "href": "/id/" + quote(s, safe="")} for s in failure.suggestions
@@ -205,10 +248,10 @@ class Served:
             raise HttpError(503, f"the query was {exc} (l2graph serve --timeout)") from None
         except WorkerCrashed as exc:
             raise HttpError(500, str(exc)) from None
-        tag = hashlib.blake2b(repr((build.name, key)).encode(), digest_size=12).hexdigest()
-        value = (body, truncated, location, f'"{tag}"')
+        tag = hashlib.blake2b(build.name.encode() + digest, digest_size=12).hexdigest()
+        value = (body, truncated, location, tag)
         if self.live() == build:  # not kept if a new build went live meanwhile
-            self.answers.put(key, value)
+            self.answers.put(digest, value, len(body) + 300)
         return value
 
 
@@ -236,7 +279,7 @@ def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
 
 
 def _chosen(request: Request, offers: dict[str, str], names: dict[str, str]) -> tuple[str, str]:
-    wanted = request.query_params.get("format")
+    wanted = _url_params(request).get("format")
     if wanted is None:
         return negotiate(request.headers.get("accept"), offers)
     if wanted in names and names[wanted] in offers.values():
@@ -251,11 +294,123 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
+# --------------------------------------------------------------- parameters and bodies
+
+
+def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """The ``name=value`` pairs of a query string or a form body, decoded as UTF-8 strictly:
+    a ``%FF`` is refused as such, not turned into U+FFFD and reported as a syntax error.
+
+    Raises:
+        HttpError: 400, naming ``where``, for bytes that are not UTF-8.
+    """
+    from urllib.parse import unquote_to_bytes
+
+    pairs = []
+    for field in raw.split(b"&"):
+        if not field:
+            continue
+        name, _, value = field.replace(b"+", b" ").partition(b"=")
+        try:
+            pairs.append(
+                (unquote_to_bytes(name).decode("utf-8"), unquote_to_bytes(value).decode("utf-8"))
+            )
+        except UnicodeDecodeError:
+            raise HttpError(400, f"{where} is not valid UTF-8") from None
+    return pairs
+
+
+def _url_params(request: Request) -> dict[str, str]:
+    """The URL's parameters, parsed once per request; a parameter given twice is refused
+    rather than one of its values silently chosen.
+
+    Raises:
+        HttpError: 400, for bytes that are not UTF-8 or a repeated parameter.
+    """
+    params = request.scope.get("l2graph.params")
+    if params is None:
+        pairs = _url_pairs(request)
+        params = dict(pairs)
+        if len(params) < len(pairs):
+            _repeated(pairs)
+        request.scope["l2graph.params"] = params
+    return params
+
+
+def _url_pairs(request: Request) -> list[tuple[str, str]]:
+    """The URL's parameters as given, repeats included (parsed once per request)."""
+    pairs = request.scope.get("l2graph.pairs")
+    if pairs is None:
+        pairs = request.scope["l2graph.pairs"] = _pairs(
+            request.scope["query_string"], "the URL's query string"
+        )
+    return pairs
+
+
+def _repeated(pairs: list[tuple[str, str]]) -> None:
+    """Refuse the first parameter given more than once."""
+    seen = set()
+    for name, _ in pairs:
+        if name in seen:
+            times = sum(1 for n, _ in pairs if n == name)
+            raise HttpError(400, f"the parameter {name}= is given {times} times: give it once")
+        seen.add(name)
+
+
+async def _body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request's body, read no further than ``limit`` bytes: refused at once from a
+    ``Content-Length`` over it, and while a chunked body streams in, before it is held whole.
+    The body must arrive within the request's time limit (a client dripping it gets 408).
+
+    Raises:
+        HttpError: 413 past ``limit``; 400 for a ``Content-Length`` that is not a number of
+            bytes or that the body overruns; 408 when the body does not arrive in time.
+    """
+    too_big = HttpError(
+        413,
+        f"the request body is larger than this server's limit of {limit:,} bytes "
+        "(l2graph serve --max-body)",
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not (declared.isascii() and declared.isdigit()):
+            raise HttpError(400, f"Content-Length must be a number of bytes, not {declared[:40]!r}")
+        if len(declared) > 18 or int(declared) > limit:  # int() refuses 4,300 digits and more
+            raise too_big
+    chunks, size = [], 0
+    deadline = _arrival(request) + timeout
+    try:
+        async with asyncio.timeout_at(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_big
+                if declared is not None and size > int(declared):
+                    raise HttpError(400, "the request body is longer than its Content-Length")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError(
+            408, f"the request body did not arrive within the {timeout:g} s time limit"
+        ) from None
+    except ClientDisconnect:
+        raise HttpError(400, "the client closed the connection before its body was sent") from None
+    request.scope["l2graph.body_read"] = True
+    return b"".join(chunks)
+
+
+def _arrival(request: Request) -> float:
+    """When the request arrived, on the event loop's clock (set by :class:`_Endpoint`)."""
+    arrived = request.scope.get("l2graph.arrived")
+    return asyncio.get_running_loop().time() if arrived is None else arrived
+
+
 # --------------------------------------------------------------------------- responses
 
 
 def _send(request: Request, graph: Served, media: str, answer: tuple) -> Response:
-    body, truncated, _, etag = answer
+    body, truncated, _, tag = answer
+    # a strong ETag names one representation: JSON and SPARQL JSON share a body, not a tag
+    etag = f'"{tag}-{_media_tag(media)}"'
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"}
     headers["L2graph-Row-Cap"] = str(graph.row_cap)
     if truncated:
@@ -265,6 +420,17 @@ def _send(request: Request, graph: Served, media: str, answer: tuple) -> Respons
     text = media.startswith("text/") or media.endswith(("json", "+xml", "n-triples"))
     media_type = f"{media}; charset=utf-8" if text else media
     return Response(body, media_type=media_type, headers=headers)
+
+
+_MEDIA_TAGS: dict[str, str] = {}
+
+
+def _media_tag(media: str) -> str:
+    """A short, stable tag for a media type (the offered types only, so the dict stays small)."""
+    tag = _MEDIA_TAGS.get(media)
+    if tag is None:
+        tag = _MEDIA_TAGS[media] = hashlib.blake2b(media.encode(), digest_size=4).hexdigest()
+    return tag
 
 
 def _matches(condition: str | None, etag: str) -> bool:
@@ -283,11 +449,18 @@ def _error(request: Request, error: HttpError) -> Response:
             message=error.message,
             suggestions=error.suggestions,
         )
-        return Response(body, status_code=error.status, media_type="text/html; charset=utf-8")
+        return Response(
+            body,
+            status_code=error.status,
+            media_type="text/html; charset=utf-8",
+            headers=error.headers,
+        )
     hint = ""
     if error.suggestions:
         hint = "; did you mean " + ", ".join(s["href"] for s in error.suggestions) + "?"
-    return PlainTextResponse(error.message + hint + "\n", status_code=error.status)
+    return PlainTextResponse(
+        error.message + hint + "\n", status_code=error.status, headers=error.headers
+    )
 
 
 _REASONS = {
@@ -296,6 +469,8 @@ _REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -315,40 +490,49 @@ def _handled(endpoint):
 # ----------------------------------------------------------------------------- routes
 
 
-async def _sparql_text(request: Request) -> str | None:
-    """The query of a SPARQL 1.1 Protocol request (``None``: no query, show the form)."""
-    params = request.query_params
-    if "update" in params or "using-graph-uri" in params:
+_UPDATES = ("update", "using-graph-uri", "using-named-graph-uri")
+_DATASET = ("default-graph-uri", "named-graph-uri")
+
+
+def _refuse_updates_and_datasets(names) -> None:
+    if any(name in names for name in _UPDATES):
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
-    if "default-graph-uri" in params or "named-graph-uri" in params:
+    if any(name in names for name in _DATASET):
         raise HttpError(
             403,
             "default-graph-uri and named-graph-uri are not allowed: the default graph is the "
             "union of the build's graphs (use GRAPH <…> { … } to pick one)",
         )
-    if request.method == "GET":
+
+
+async def _sparql_text(request: Request, graph: Served) -> str | None:
+    """The query of a SPARQL 1.1 Protocol request (``None``: no query, show the form).
+    Refusals come first (an update or a dataset is 403 however it is spelt), then a
+    repeated parameter (400): a query is never chosen among several."""
+    _refuse_updates_and_datasets({name for name, _ in _url_pairs(request)})
+    params = _url_params(request)
+    if request.method in ("GET", "HEAD"):
         return params.get("query")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/sparql-update":
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
     if media == "application/sparql-query":
-        body = await request.body()
+        if "query" in params:
+            raise HttpError(400, "the query is given twice: in the body and as query= in the URL")
+        body = await _body(request, graph.max_body, graph.timeout)
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             raise HttpError(400, "the query is not valid UTF-8") from None
     if media == "application/x-www-form-urlencoded":
-        from urllib.parse import parse_qsl
-
-        try:
-            form = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
-        except UnicodeDecodeError:
-            raise HttpError(400, "the form is not valid UTF-8") from None
-        if "update" in form:
-            raise HttpError(403, "updates are not allowed: this endpoint is read-only")
-        if "default-graph-uri" in form or "named-graph-uri" in form:
-            raise HttpError(403, "default-graph-uri and named-graph-uri are not allowed")
-        return form.get("query")
+        form = _pairs(await _body(request, graph.max_body, graph.timeout), "the form")
+        _refuse_updates_and_datasets({name for name, _ in form})
+        if "query" in params and any(name == "query" for name, _ in form):
+            raise HttpError(
+                400, "the parameter query= is given twice: in the URL and in the form; give it once"
+            )
+        _repeated(form)
+        return dict(form).get("query", params.get("query"))
     raise HttpError(
         415,
         "send the query as application/sparql-query or application/x-www-form-urlencoded",
@@ -356,7 +540,7 @@ async def _sparql_text(request: Request) -> str | None:
 
 
 async def sparql(request: Request, graph: Served) -> Response:
-    query = await _sparql_text(request)
+    query = await _sparql_text(request, graph)
     if query is None:
         if _wants_html(request):
             body = answers._render(
@@ -364,19 +548,24 @@ async def sparql(request: Request, graph: Served) -> Response:
             )
             return Response(body, media_type="text/html; charset=utf-8")
         raise HttpError(400, "no query: send ?query=… (SPARQL 1.1 Protocol)")
-    # a repeated request is answered before its query is even looked at
-    accept, wanted = request.headers.get("accept"), request.query_params.get("format")
-    seen = graph.negotiated.get((query, accept, wanted))
+    # a repeated request is answered before its query is even parsed
+    accept, wanted = request.headers.get("accept"), _url_params(request).get("format")
+    text = _digest(query)  # kept in place of the text, which may be megabytes
+    choice = _digest(text, accept, wanted)
+    seen = graph.negotiated.get(choice)
     if seen is None:
         offers = GRAPH_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
         seen = _chosen(request, offers, GRAPH_NAMES if offers is GRAPH_TYPES else FORMAT_NAMES)
-        if len(graph.negotiated) > 10_000:
-            graph.negotiated.clear()
-        graph.negotiated[query, accept, wanted] = seen
+        graph.negotiated.put(choice, seen, 200)
     media, format = seen
     try:
         answer = await graph.answer(
-            ("sparql", query, format), answers.sparql, query, format, graph.row_cap
+            ("sparql", text, format),
+            answers.sparql,
+            query,
+            format,
+            graph.row_cap,
+            arrived=_arrival(request),
         )
     except HttpError as error:
         if format != "html":
@@ -392,7 +581,9 @@ async def query_list(request: Request, graph: Served) -> Response:
     offers = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
     media, format = _chosen(request, offers, {"json": "json", "csv": "csv", "html": "html"})
     if format == "html":
-        answer = await graph.answer(("queries",), answers.queries_page, str(graph.project.home))
+        answer = await graph.answer(
+            ("queries",), answers.queries_page, str(graph.project.home), arrived=_arrival(request)
+        )
         return _send(request, graph, media, answer)
     queries = await anyio.to_thread.run_sync(list_queries, graph.project.home)
     rows = [
@@ -422,14 +613,21 @@ async def query_list(request: Request, graph: Served) -> Response:
 
 async def stored(request: Request, graph: Served) -> Response:
     name = request.path_params["name"]
-    params = {k: v for k, v in request.query_params.items() if k != "format"}
+    params = {k: v for k, v in _url_params(request).items() if k != "format"}
     offers = {"application/sparql-results+json": "json", "application/json": "json"}
     offers |= {"text/csv": "csv", "text/tab-separated-values": "tsv", "text/html": "html"}
     offers |= {"application/sparql-results+xml": "xml"}
     media, format = _chosen(request, offers, FORMAT_NAMES)
     key = ("stored", name, tuple(sorted(params.items())), format)
     answer = await graph.answer(
-        key, answers.stored_query, str(graph.project.home), name, params, format, graph.row_cap
+        key,
+        answers.stored_query,
+        str(graph.project.home),
+        name,
+        params,
+        format,
+        graph.row_cap,
+        arrived=_arrival(request),
     )
     return _send(request, graph, media, answer)
 
@@ -454,7 +652,9 @@ async def _entity(request: Request, graph: Served, base: str, namespace: str, sl
         name, extension = slug, None
         media, format = _chosen(request, GRAPH_TYPES, GRAPH_NAMES)
     key = ("entity", namespace, name, format)
-    answer = await graph.answer(key, answers.entity, namespace, name, format)
+    answer = await graph.answer(
+        key, answers.entity, namespace, name, format, arrived=_arrival(request)
+    )
     canonical = answer[2]
     if extension is None or canonical != name:
         target = f"{base}{quote(canonical)}.{EXTENSIONS[format]}"
@@ -466,13 +666,19 @@ async def _entity(request: Request, graph: Served, base: str, namespace: str, sl
 async def article(request: Request, graph: Served) -> Response:
     slug = request.path_params["slug"]
     answer = await graph.answer(
-        ("article", slug), answers.article_page, str(graph.project.home), slug
+        ("article", slug),
+        answers.article_page,
+        str(graph.project.home),
+        slug,
+        arrived=_arrival(request),
     )
     return _send(request, graph, "text/html", answer)
 
 
 async def index(request: Request, graph: Served) -> Response:
-    answer = await graph.answer(("home",), answers.home_page, str(graph.project.home))
+    answer = await graph.answer(
+        ("home",), answers.home_page, str(graph.project.home), arrived=_arrival(request)
+    )
     return _send(request, graph, "text/html", answer)
 
 
@@ -488,6 +694,7 @@ def create_app(
     workers: int = 2,
     timeout: float = 10.0,
     row_cap: int = 10_000,
+    max_body: int = MAX_BODY,
     watch_seconds: float = 0.5,
 ) -> Starlette:
     """The ASGI application over the project at ``home`` (building it first if needed).
@@ -498,6 +705,7 @@ def create_app(
         timeout: seconds a query may run before its worker is stopped.
         row_cap: the most rows (or triples) an answer carries; ``L2graph-Truncated: true``
             says when there were more.
+        max_body: the largest request body read, in bytes (a larger one gets a 413).
         watch_seconds: how often to look for edited inputs (and rebuild).
 
     Raises:
@@ -510,6 +718,7 @@ def create_app(
         workers=workers,
         timeout=timeout,
         row_cap=row_cap,
+        max_body=max_body,
         watch_seconds=watch_seconds,
     )
 
@@ -546,12 +755,16 @@ class _Endpoint:
         self.app, self.graph, self.state = app, graph, app.state
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":  # the deadline runs from here: waiting for a worker counts
+            scope["l2graph.arrived"] = asyncio.get_running_loop().time()
         if scope["type"] != "http" or scope["path"] != "/sparql":
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         try:
-            if request.method not in ("GET", "POST"):
-                raise HttpError(405, "the SPARQL endpoint takes GET and POST")
+            if request.method not in ("GET", "HEAD", "POST"):
+                raise HttpError(
+                    405, "the SPARQL endpoint takes GET, HEAD and POST", headers={"Allow": _ALLOW}
+                )
             response = await sparql(request, self.graph)
         except HttpError as error:
             response = _error(request, error)
@@ -560,4 +773,58 @@ class _Endpoint:
 
             traceback.print_exc()
             response = PlainTextResponse("internal error\n", status_code=500)
+        if request.method == "POST" and not scope.get("l2graph.body_read"):
+            # refused before its body was read: the rest is never read, so the connection ends
+            response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+_ALLOW = "GET, HEAD, POST"
+
+
+def http_options() -> dict:
+    """uvicorn's HTTP options, with the request head bounded by :data:`MAX_HEAD` (a larger one
+    gets a 431 and the connection is closed). uvicorn's httptools protocol buffers a URL or a
+    header of any size, by repeated concatenation (a 200 MB header took the server to 456 MB
+    and a minute of CPU), so its bytes are counted as they arrive; without httptools, h11
+    has the bound built in."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        return {"http": "h11", "h11_max_incomplete_event_size": MAX_HEAD}
+    return {"http": _bounded_head(HttpToolsProtocol)}
+
+
+@functools.cache
+def _bounded_head(base: type) -> type:
+    class BoundedHead(base):
+        """uvicorn's httptools protocol, refusing a request head of more than MAX_HEAD bytes."""
+
+        _in_head, _head_bytes = False, 0
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head, self._head_bytes = True, 0
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            super().on_headers_complete()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if not self._in_head or self.transport.is_closing():
+                return
+            self._head_bytes += len(data)  # what the parser holds of a head not yet complete
+            if self._head_bytes > MAX_HEAD:
+                message = (
+                    "the request line and headers are larger than this server's limit of "
+                    f"{MAX_HEAD:,} bytes\n"
+                ).encode()
+                self.transport.write(
+                    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                    b"content-type: text/plain; charset=utf-8\r\n"
+                    b"content-length: %d\r\nconnection: close\r\n\r\n" % len(message) + message
+                )
+                self.transport.close()
+
+    return BoundedHead
