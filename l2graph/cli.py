@@ -417,7 +417,18 @@ def _endpoint_graph(args: argparse.Namespace) -> str:
     return args.graph or PROJECT_GRAPH
 
 
+def _offline_if_local(args: argparse.Namespace) -> None:
+    """Before a query on this machine: from here on the process cannot open a network
+    connection (:mod:`l2graph.sandbox`), so a ``SERVICE`` the query guard missed reaches
+    nothing. A query at ``--endpoint`` needs the network."""
+    if args.endpoint is None:
+        from l2graph.sandbox import deny_network
+
+        deny_network()
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
+    _offline_if_local(args)
     result = l2graph.run_query(
         args.name,
         _params(args.param),
@@ -431,6 +442,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
+    _offline_if_local(args)
     result = l2graph.run_sparql(
         _query_text(args.query),
         home=args.home,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from l2graph import errors
+from l2graph.sandbox import deny_network
 
 LENGTH = struct.Struct("!Q")
 _lock = threading.Lock()
@@ -110,6 +111,7 @@ def run(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
 
 def _serve() -> None:
     """The worker: answer tasks from standard input until it closes."""
+    deny_network()  # before any task: no query may reach the network
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a task prints goes to stderr, never into the channel
