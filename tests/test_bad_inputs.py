@@ -1,9 +1,10 @@
 """The corpus of hostile and careless inputs (``tests/bad_inputs/cases.toml``), run through the
-command line or the Python API on a fresh copy of the project.
+command line or the Python API on a fresh copy of the project, or sent to the server's
+application over HTTP (cases with ``http = "METHOD"``, through Starlette's TestClient).
 
-Every case must give its documented exit code (or exception) and message, and never a
-traceback, a second line of error (validation reports aside), a leftover temporary file or a
-connection out (the suite's socket guard fails any).
+Every case must give its documented exit code (or exception, or HTTP status) and message, and
+never a traceback, an internal file path, a second line of error (validation reports aside), a
+leftover temporary file or a connection out (the suite's socket guard fails any).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pytest
 import l2graph
 
 CASES = tomllib.loads((Path(__file__).parent / "bad_inputs" / "cases.toml").read_text())["case"]
+HTTP_CASES = [case for case in CASES if "http" in case]
+CASES = [case for case in CASES if "http" not in case]
 
 
 def _params(case: dict):
@@ -37,6 +40,9 @@ def _expand(value: str, target: Path) -> str:
     if value.startswith("@nested-after-cr:"):  # the comment ends at \r: the groups are code
         depth = int(value.split(":")[1])
         return "SELECT ?x WHERE { #\r" + "{" * depth + "}" * depth + "\n}"
+    if value.startswith("@repeat:"):  # @repeat:N:text, the text N times
+        _, times, text = value.split(":", 2)
+        return text * int(times)
     return str(target) if value == "@target" else value
 
 
@@ -217,3 +223,72 @@ def _call(case: dict, home: Path) -> None:
         else:
             getattr(l2graph, case["call"])(**{"home": home, **kwargs})
     assert case["message"] in str(raised.value)
+
+
+# ------------------------------------------------------------------------ over HTTP
+
+
+@pytest.fixture(scope="module")
+def http_client(sources_dir):
+    """The server's application over the checkout's project, as ``l2graph serve`` makes it
+    (its default body cap), with a 3 s time limit."""
+    from starlette.testclient import TestClient
+
+    from l2graph.web.app import create_app
+
+    with TestClient(create_app(workers=2, timeout=3)) as client:
+        yield client
+
+
+def _http_body(case: dict):
+    if "body_size" in case:  # that many bytes: over the cap, or just under it
+        body = b"x" * case["body_size"]
+    elif "body_hex" in case:
+        body = bytes.fromhex(case["body_hex"])
+    else:
+        body = _expand(case.get("body", ""), Path()).encode()
+    if case.get("chunked"):  # no Content-Length: the server sees the size only as it reads
+        return (body[start : start + 65536] for start in range(0, len(body), 65536))
+    return body
+
+
+@pytest.mark.parametrize("case", [_params(c) for c in HTTP_CASES])
+def test_bad_http_input(case: dict, http_client) -> None:
+    """One request (``http``, ``path`` plus ``path_pad`` bytes, ``headers``, ``body`` /
+    ``body_hex`` / ``body_size``, ``chunked``) and what must come back: ``status``, a
+    ``message`` fragment, ``response_headers`` fragments, an empty body (``empty_body``), a
+    different ETag for other headers (``etag_differs_with``), within ``seconds``."""
+    from l2graph.project import Project
+
+    path = case["path"] + "x" * case.get("path_pad", 0)
+    headers = {k: _expand(v, Path()) for k, v in case.get("headers", {}).items()}
+    started = time.monotonic()
+    response = http_client.request(
+        case["http"], path, headers=headers, content=_http_body(case), follow_redirects=False
+    )
+    elapsed = time.monotonic() - started
+    text = response.content.decode("utf-8", errors="replace")
+    assert response.status_code == case["status"], (response.status_code, text[:500])
+    if "message" in case:
+        assert case["message"] in text, text[:500]
+    for name, fragment in case.get("response_headers", {}).items():
+        assert fragment in response.headers.get(name, ""), (name, dict(response.headers))
+    if case.get("empty_body"):
+        assert response.content == b""
+    if response.status_code >= 400 and response.headers["content-type"].startswith("text/plain"):
+        assert len(text.strip().splitlines()) == 1, f"one line of error, not: {text[:500]}"
+        shown = [c for c in text.rstrip("\n") if c < " " or "\x7f" <= c <= "\x9f"]
+        assert not shown, f"control characters sent, not shown: {shown}"
+    internal = ["Traceback", 'File "', "site-packages", str(Path(l2graph.__file__).parent)]
+    internal += [str(Project.locate(None).cache_dir)]
+    for leak in internal:
+        assert leak not in text, f"{leak!r} in the answer: {text[:500]}"
+    if "seconds" in case:
+        assert elapsed < case["seconds"], f"took {elapsed:.1f} s"
+    if "etag_differs_with" in case:
+        again = http_client.request(
+            case["http"], path, headers={**headers, **case["etag_differs_with"]}
+        )
+        assert again.status_code == 200
+        assert response.headers["ETag"] and again.headers["ETag"]
+        assert response.headers["ETag"] != again.headers["ETag"]

@@ -459,8 +459,14 @@ def _error(request: Request, error: HttpError) -> Response:
     if error.suggestions:
         hint = "; did you mean " + ", ".join(s["href"] for s in error.suggestions) + "?"
     return PlainTextResponse(
-        error.message + hint + "\n", status_code=error.status, headers=error.headers
+        _visible(error.message + hint) + "\n", status_code=error.status, headers=error.headers
     )
+
+
+def _visible(message: str) -> str:
+    """``message`` with its control characters written as escapes: a name from the URL
+    (``/id/%1B[2J``) is echoed in a message that may be read on a terminal, and stays one line."""
+    return "".join(f"\\x{ord(c):02x}" if c < " " or "\x7f" <= c <= "\x9f" else c for c in message)
 
 
 _REASONS = {
