@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from l2graph.errors import InputError, ValidationFailed
+from l2graph.errors import InputError, ValidationFailed, checked_seconds
 from l2graph.project import (
     ANCHORS_GRAPH,
     ASSERTED_GRAPH,
@@ -209,6 +209,7 @@ def run_sparql(
     Raises:
         QueryTimeoutError: the query ran past ``timeout``.
     """
+    timeout = checked_seconds(timeout)
     return _sparql(
         query,
         "sparql",
@@ -382,6 +383,8 @@ def run_query(
     """
     from l2graph.errors import ParameterError, QuerySyntaxError
     from l2graph.queries import get_query
+
+    timeout = checked_seconds(timeout)
 
     twice = set(params or {}) & set(more_params)
     if twice:
@@ -617,6 +620,8 @@ def push(
     from l2graph import remote
     from l2graph.cache import open_store
 
+    timeout = checked_seconds(timeout)
+
     store = open_store(home)
     names = _graph_names(inferred)
     settings = {
@@ -691,8 +696,7 @@ def serve(
     for name, value, least in checked:
         if value < least:
             raise InputError(f"{name} must be at least {least}, not {value}")
-    if not timeout > 0:
-        raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
+    timeout = checked_seconds(timeout)
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         listener = socket.socket(family, socket.SOCK_STREAM)

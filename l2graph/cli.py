@@ -16,7 +16,13 @@ from pathlib import Path
 
 import l2graph
 from l2graph._version import __version__
-from l2graph.errors import InputError, L2GraphError, QueryTimeoutError, ValidationFailed
+from l2graph.errors import (
+    MAX_SECONDS,
+    InputError,
+    L2GraphError,
+    QueryTimeoutError,
+    ValidationFailed,
+)
 from l2graph.files import write_atomically
 from l2graph.project import PROJECT_GRAPH
 
@@ -211,12 +217,6 @@ def _command_word(argv: list[str]) -> str | None:
         elif not word.startswith("--home="):
             return None
     return None
-
-
-#: The most seconds a ``--timeout`` may give: a day, past any query or upload this tool is
-#: for. Far above it, Python's waits and timers overflow the platform's clock (``--timeout
-#: 1e20`` was an internal error).
-MAX_SECONDS = 86_400
 
 
 def _positive(convert: type, what: str, most: float = float("inf")):
@@ -579,7 +579,10 @@ def _add_serve(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free)")
     sub.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     sub.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds a query may run (default 10)"
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        help="seconds a query may run (default 10)",
     )
     sub.add_argument(
         "--row-cap", type=int, default=10_000, help="most rows per answer (default 10000)"

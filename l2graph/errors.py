@@ -101,3 +101,26 @@ class ValidationFailed(L2GraphError):
     def __init__(self, report: object) -> None:
         self.report = report
         super().__init__("the graph does not conform to its SHACL shapes")
+
+
+#: The most seconds a deadline may give, on every face: a day, past any query or upload this
+#: tool is for. Far above it, Python's waits and timers overflow the platform's clock
+#: (``--timeout 1e20`` was an internal error).
+MAX_SECONDS = 86_400
+
+
+def checked_seconds(value: float | None, name: str = "timeout") -> float | None:
+    """``value`` as a deadline in seconds (``None``: no deadline), else an :class:`InputError`
+    naming ``name`` and the range: above 0 and at most :data:`MAX_SECONDS`."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if isinstance(value, bool) or not 0 < seconds <= MAX_SECONDS:  # nan fails every comparison
+        raise InputError(
+            f"{name} must be a positive number of seconds, at most {MAX_SECONDS} (a day), "
+            f"not {value!r}"
+        )
+    return seconds
