@@ -4,17 +4,28 @@ Debian's Chromium). Expected answers come from the public API.
 
 The browser tests skip with a reason when no Chromium is installed, and fail in CI (where
 ``.ci/run`` installs it).
+
+The last section treats the server as an abusive client would, on its own server process:
+a 300 MB body, a chunked body without end, a 50 MB header, 100 distinct 4 MB queries and a
+query sent behind eight runaways, each bounded in time and measured by the server's resident
+memory (``VmRSS`` in ``/proc``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import re
+import selectors
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -25,15 +36,14 @@ from l2graph.project import ID
 HEADLINE = "leica_bodies_that_are_panasonic_bodies"
 
 
-@pytest.fixture(scope="module")
-def server(sources_dir, tmp_path_factory):
-    """``l2graph serve --port 0`` in its own process; yields its base URL (no trailing /)."""
+@contextlib.contextmanager
+def _serving(log: Path, *options: str):
+    """``l2graph serve --port 0 OPTIONS`` in its own process; yields ``(base URL, process)``
+    and stops it, checking that it ended cleanly and printed no traceback."""
     l2graph.build()  # the build the server opens, made before its start-up clock runs
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
     with open(log, "wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "l2graph", "serve", "--port", "0", "--timeout", "3"],
-            stderr=stderr,
+            [sys.executable, "-m", "l2graph", "serve", "--port", "0", *options], stderr=stderr
         )
     try:
         deadline = time.monotonic() + 60
@@ -41,11 +51,23 @@ def server(sources_dir, tmp_path_factory):
             assert process.poll() is None, f"the server did not start: {log.read_text()}"
             assert time.monotonic() < deadline, "the server did not start within 60 s"
             time.sleep(0.05)
-        yield match.group(1)
+        # the address is printed once bound, a moment before uvicorn listens on it
+        url = match.group(1)
+        oxigraph_server.wait_until_answering(
+            f"{url}/sparql?query=ASK%7B%7D", process, log, 60, "l2graph serve"
+        )
+        yield url, process
     finally:
         oxigraph_server.stop(process)
     assert process.returncode in (0, 143), log.read_text()  # 143: stopped by SIGTERM
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def server(sources_dir, tmp_path_factory):
+    """``l2graph serve --port 0`` in its own process; yields its base URL (no trailing /)."""
+    with _serving(tmp_path_factory.mktemp("serve") / "stderr.log", "--timeout", "3") as (url, _):
+        yield url
 
 
 def test_serve_binds_loopback_and_refuses_a_taken_port(server):
@@ -218,3 +240,217 @@ def test_a_large_answer_arrives_whole(server):
     client.setReturnFormat(JSON)
     rows = client.query().convert()["results"]["bindings"]
     assert len(rows) == len(l2graph.run_sparql(everything)) > 1000
+
+
+# ------------------------------------------------------------------ under abuse, measured
+
+ABUSE_TIMEOUT = 2  # seconds: --timeout of the abused server
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def abused(sources_dir, tmp_path_factory):
+    """A server of its own for the abuse tests (2 workers, ``--timeout 2``): ``(host, port,
+    process id)``."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("resident memory is read from /proc (Linux)")
+    log = tmp_path_factory.mktemp("abused") / "stderr.log"
+    options = ("--workers", "2", "--timeout", str(ABUSE_TIMEOUT))
+    with _serving(log, *options) as (url, process):
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port), process.pid
+
+
+def _rss(pid: int) -> int:
+    """A process's resident memory in bytes (``VmRSS``)."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def _workers(pid: int) -> list[int]:
+    """The server's child processes (its query workers and multiprocessing's helper)."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as file:
+            found += [int(child) for child in file.read().split()]
+    return found
+
+
+@contextlib.contextmanager
+def _peak(pid: int):
+    """Samples ``pid``'s resident memory every 10 ms; yields a dict whose ``"peak"`` is the
+    highest seen (and ``"before"`` the first)."""
+    seen = {"before": _rss(pid), "peak": _rss(pid)}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.01):
+            with contextlib.suppress(OSError, StopIteration):
+                seen["peak"] = max(seen["peak"], _rss(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def _push(host: str, port: int, head: bytes, body, most: int) -> tuple[bytes, int]:
+    """Send ``head`` and then ``body``'s pieces (up to ``most`` bytes) while reading the
+    answer, as a client that does not wait to be refused: ``(answer, bytes of body sent)``.
+    Stops when the server answers and closes, or after 20 s."""
+    sent, answer, pending, head_left = 0, b"", head, len(head)
+    pieces = iter(body)
+    deadline = time.monotonic() + 20
+    with socket.create_connection((host, port), timeout=5) as connection:
+        connection.setblocking(False)
+        with selectors.DefaultSelector() as selector:
+            selector.register(connection, selectors.EVENT_READ | selectors.EVENT_WRITE)
+            while time.monotonic() < deadline:
+                for _, events in selector.select(timeout=0.5):
+                    if events & selectors.EVENT_READ:
+                        try:
+                            data = connection.recv(65536)
+                        except OSError:
+                            return answer, sent
+                        if not data:
+                            return answer, sent
+                        answer += data
+                    if events & selectors.EVENT_WRITE:
+                        if not pending and sent < most:
+                            pending = next(pieces, b"")
+                        if not pending:
+                            selector.modify(connection, selectors.EVENT_READ)
+                            continue
+                        try:
+                            done = connection.send(pending)
+                        except BlockingIOError:
+                            continue
+                        except OSError:  # refused and closed: what is sent is what was taken
+                            selector.modify(connection, selectors.EVENT_READ)
+                            pending = b""
+                            continue
+                        of_head = min(done, head_left)
+                        head_left -= of_head
+                        sent += done - of_head
+                        pending = pending[done:]
+    return answer, sent
+
+
+def test_a_300_mb_body_is_refused_from_its_content_length_without_being_read(abused):
+    host, port, pid = abused
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 300000000\r\n\r\n"
+    )
+    block = b"x" * MiB
+    started = time.monotonic()
+    with _peak(pid) as memory:
+        answer, sent = _push(host, port, head, iter(lambda: block, None), 300_000_000)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b"larger than this server's limit of 5,242,880 bytes" in answer
+    assert time.monotonic() - started < 10
+    assert sent < 64 * MiB, f"{sent:,} bytes of the body were taken"  # socket buffers at most
+    assert memory["peak"] - memory["before"] < 16 * MiB, memory
+
+
+def test_a_chunked_body_is_refused_once_past_the_cap_and_never_read_further(abused):
+    host, port, pid = abused
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    piece = b"x" * 65536
+    chunk = b"%x\r\n" % len(piece) + piece + b"\r\n"
+    with _peak(pid) as memory:
+        answer, sent = _push(host, port, head, iter(lambda: chunk, None), 300_000_000)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert sent < 64 * MiB, f"{sent:,} bytes of the body were taken"
+    assert memory["peak"] - memory["before"] < 32 * MiB, memory
+
+
+def test_a_50_mb_request_head_is_refused_without_being_buffered(abused):
+    host, port, pid = abused
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: text/csv"
+    block = b", text/x-padding" * 65536
+    started = time.monotonic()
+    with _peak(pid) as memory:
+        answer, sent = _push(host, port, head, iter(lambda: block, None), 50_000_000)
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:300]
+    assert b"larger than this server's limit" in answer
+    assert time.monotonic() - started < 10
+    assert sent < 64 * MiB, f"{sent:,} bytes of the head were taken"
+    assert memory["peak"] - memory["before"] < 16 * MiB, memory
+
+
+def test_a_hundred_distinct_4_mb_queries_leave_the_server_within_64_mb(abused):
+    """Each query text differs (as an attacker's would), half are asked for as HTML pages,
+    which repeat the text: what is kept is bounded in bytes, and the text itself is never a
+    key."""
+    host, port, pid = abused
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    connection.request("GET", "/sparql?query=ASK%7B%7D", headers={"Accept": "text/csv"})
+    assert connection.getresponse().read() == b"true"  # the workers have answered once
+    before, workers_before = _rss(pid), {w: _rss(w) for w in _workers(pid)}
+    for number in range(100):
+        accept = "text/html" if number % 2 else "application/sparql-results+json"
+        text = f"ASK {{ }} # {number} " + "x" * 4_000_000
+        connection.request(
+            "POST",
+            "/sparql",
+            body=text.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        )
+        response = connection.getresponse()
+        assert response.status == 200, response.read()[:300]
+        response.read()
+    connection.close()
+    grown = _rss(pid) - before
+    assert grown < 64 * MiB, f"the server grew by {grown / MiB:.0f} MiB"
+    for worker, was in workers_before.items():  # a worker holds one query at a time
+        with contextlib.suppress(FileNotFoundError):
+            assert _rss(worker) - was < 64 * MiB, (worker, was, _rss(worker))
+
+
+def test_a_query_behind_eight_runaways_is_answered_or_refused_by_its_own_deadline(abused):
+    """Two workers, eight runaway queries, then a trivial one: every request has its answer
+    within the time limit and a second, counted from its arrival; those that found no free
+    worker are told the server is busy, with a Retry-After."""
+    host, port, _ = abused
+    answers: dict[str, tuple[float, int, str, str | None]] = {}
+
+    def ask(name: str, query: str, delay: float = 0.0) -> None:
+        time.sleep(delay)
+        started = time.monotonic()
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection.request("GET", "/sparql?" + urlencode({"query": query}))
+        response = connection.getresponse()
+        body = response.read().decode()
+        took = time.monotonic() - started
+        answers[name] = (took, response.status, body, response.getheader("Retry-After"))
+        connection.close()
+
+    askers = [
+        threading.Thread(target=ask, args=(f"runaway {n}", f"{RUNAWAY} # {n}")) for n in range(8)
+    ]
+    askers.append(threading.Thread(target=ask, args=("trivial", "ASK { ?s ?p ?o }", 0.2)))
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(timeout=30)
+    assert len(answers) == 9, answers
+    for name, (took, status, body, retry_after) in answers.items():
+        assert took < ABUSE_TIMEOUT + 1, (name, took, body)
+        if name == "trivial":
+            assert status in (200, 503), (status, body)
+        else:
+            assert status == 503, (name, status, body)
+        if status == 503 and "busy" in body:
+            assert retry_after == str(ABUSE_TIMEOUT), (name, retry_after)
+    busy = [name for name, answer in answers.items() if "the server is busy" in answer[2]]
+    # two workers: two runaways ran, and at most two more took their fresh replacements
+    assert len(busy) >= 4, answers
