@@ -577,7 +577,12 @@ async def sparql(request: Request, graph: Served) -> Response:
         if format != "html":
             raise
         body = answers._render("results.html", query=query, error=error.message)
-        return Response(body, status_code=error.status, media_type="text/html; charset=utf-8")
+        return Response(
+            body,
+            status_code=error.status,
+            media_type="text/html; charset=utf-8",
+            headers=error.headers,  # a busy server's Retry-After
+        )
     return _send(request, graph, media, answer)
 
 
