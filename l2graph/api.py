@@ -149,9 +149,20 @@ def load_graph(reason: bool = False, home: Path | str | None = None, *, engine: 
 def infer(graph: Any, *, engine: str = CORE):
     """The OWL 2 RL entailments of an rdflib graph, without the graph itself.
 
+    Every rule of the profile (W3C OWL 2 Profiles, section 4.3) applies;
+    :mod:`l2graph.reasoning` says how each is read. Entailments with no content (``x
+    owl:sameAs x``, typing as owl:Thing, facts about the OWL vocabulary itself:
+    ``l2graph.reference.is_noise``) are left out, on both engines.
+
     Args:
         graph: the asserted triples (ontology and data).
         engine: ``"oxigraph"`` (the core's rules) or ``"owlrl"`` (the reference).
+
+    Raises:
+        InconsistentOntologyError: the graph is inconsistent under OWL 2 RL; its
+            ``inconsistencies`` list each as (rule, resources), e.g. ``("cax-dw", ("id:x",
+            "l2:A", "l2:B"))``. The owlrl engine raises it from owlrl's error messages.
+        UnsupportedAxiomError: (core) an axiom the rules cannot apply as written, named.
     """
     if _engine(engine, "owlrl") == "owlrl":
         from l2graph import reference

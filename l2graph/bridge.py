@@ -55,19 +55,31 @@ def to_rdflib(term: Any) -> Any:
 
 def store_from_graph(graph: rdflib.Graph, name: str | None = None) -> ox.Store:
     """An in-memory Oxigraph store holding ``graph``'s triples in its default graph, or in
-    the named graph ``name``."""
+    the named graph ``name``; blank nodes keep their labels (a store's own load would give
+    them new ones), so what the store concludes about them names ``graph``'s nodes."""
     store = ox.Store()
-    store.load(
-        graph.serialize(format="nt", encoding="utf-8"),
-        format=ox.RdfFormat.N_TRIPLES,
-        to_graph=ox.NamedNode(name) if name else None,
+    into = ox.NamedNode(name) if name else ox.DefaultGraph()
+    data = graph.serialize(format="nt", encoding="utf-8")
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object, into)
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
     )
     return store
 
 
+class _SameLabels(dict):
+    """A blank-node context for rdflib's N-Triples parser that keeps each label: ``_:b`` is
+    read as ``BNode("b")``, not as a fresh node (rdflib's default), so that what comes back
+    from the store names the blank nodes of the graph that went in."""
+
+    def get(self, key: str, default: object = None) -> str:
+        return key
+
+
 def graph_from_ntriples(data: bytes) -> rdflib.Graph:
-    """An rdflib graph (with the project's prefixes) parsed from N-Triples bytes."""
+    """An rdflib graph (with the project's prefixes) parsed from N-Triples bytes, its blank
+    nodes labelled as in ``data``."""
     graph = new_graph()
     if data:
-        graph.parse(data=data, format="nt")
+        graph.parse(data=data, format="nt", bnode_context=_SameLabels())
     return graph

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
     "EndpointError",
+    "InconsistentOntologyError",
     "InputError",
     "InternalError",
     "L2GraphError",
@@ -16,6 +18,7 @@ __all__ = [
     "TurtleSyntaxError",
     "UnknownEntityError",
     "UnknownQueryError",
+    "UnsupportedAxiomError",
     "ValidationFailed",
 ]
 
@@ -124,3 +127,34 @@ def checked_seconds(value: float | None, name: str = "timeout") -> float | None:
             f"not {value!r}"
         )
     return seconds
+
+
+class UnsupportedAxiomError(InputError):
+    """An axiom the OWL 2 RL rules cannot apply as written (a malformed list, a blank node
+    where a property must be named, a cardinality that is not a number, a datatype l2graph
+    does not know); names the rule and the axiom. Refused rather than ignored, so that no
+    entailment the axiom states goes missing without a word."""
+
+    def __init__(self, rule: str, axiom: str, detail: str) -> None:
+        self.rule, self.axiom, self.detail = rule, axiom, detail
+        super().__init__(f"{rule}: cannot apply {axiom}: {detail}")
+
+
+class InconsistentOntologyError(L2GraphError):
+    """The ontology and data contradict each other under OWL 2 RL (exit code 1).
+
+    ``inconsistencies`` lists each contradiction as (rule, resources): the OWL 2 RL rule
+    whose body holds (``cax-dw``, ``prp-irp``, …) and the resources it binds, focus first,
+    shortened as reports show them (``id:x``, ``l2:Brand``); the message names the first."""
+
+    exit_code = 1
+
+    def __init__(self, inconsistencies: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+        self.inconsistencies = [(rule, tuple(resources)) for rule, resources in inconsistencies]
+        rule, resources = self.inconsistencies[0]
+        more = len(self.inconsistencies) - 1
+        also = f" (and {more} more)" if more else ""
+        super().__init__(
+            f"the graph is inconsistent under OWL 2 RL: {rule} holds for {', '.join(resources)}"
+            f"{also}"
+        )

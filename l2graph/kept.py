@@ -27,7 +27,7 @@ CHECKOUT = os.path.dirname(PACKAGE)
 PACKAGED = os.path.join(PACKAGE, "graph")  # ontology/, data/, queries/, copied in by the wheel
 #: Package code whose changes change what a build produces: parsing, the compiled shapes, the
 #: rules and the store layout.
-BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "sources.py", "cache.py")
+BUILD_CODE = ("engine.py", "shacl.py", "reasoning.py", "datatypes.py", "sources.py", "cache.py")
 #: The record of the live build (in the cache directory) and of each build (in its own).
 CURRENT_RECORD, BUILD_RECORD = "current.record", "build.record"
 #: What ``l2graph query`` accepts for ``--format`` (the CLI's choices, and the API's).

@@ -10,13 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from l2graph.bridge import new_graph
-from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
+from l2graph.errors import (
+    InconsistentOntologyError,
+    InputError,
+    QuerySyntaxError,
+    TurtleSyntaxError,
+)
 from l2graph.project import PREFIXES, Project, short_iri
 from l2graph.report import ValidationReport, ValidationResult
 
@@ -77,7 +82,12 @@ def is_noise(triple: tuple) -> bool:
 
 
 def infer(graph: Graph) -> Graph:
-    """owlrl's OWL 2 RL entailments of ``graph``, without noise and without ``graph`` itself."""
+    """owlrl's OWL 2 RL entailments of ``graph``, without noise and without ``graph`` itself.
+
+    Raises:
+        InconsistentOntologyError: owlrl found the graph inconsistent: each of its error
+            messages, read back as (rule, resources) as the core names them.
+    """
     import owlrl
 
     closure = Graph()
@@ -86,11 +96,136 @@ def infer(graph: Graph) -> Graph:
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)
+    errors = sorted(str(message) for message in closure.objects(None, _ERRNS.error))
+    if errors:
+        raise InconsistentOntologyError(sorted({_inconsistency(m, graph) for m in errors}))
     inferred = new_graph()
     for triple in closure:
         if triple not in graph and not is_noise(triple):
             inferred.add(triple)
     return inferred
+
+
+_ERRNS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")  # owlrl's error messages
+_TERM = r"(\S+)"
+# owlrl's error messages (owlrl/OWLRL.py), each with its rule and the order of its terms
+# as the core lists them (focus first); None marks a rule read from the graph.
+_OWLRL_ERRORS = (
+    (
+        rf"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: "
+        rf"\({_TERM}, {_TERM}\)",
+        "eq-diff1",
+        (0, 1),
+    ),
+    (
+        rf"'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: "
+        rf"\({_TERM}, {_TERM}\)",
+        None,
+        (0, 1),
+    ),
+    (rf"Irreflexive property used on {_TERM} with {_TERM}", "prp-irp", (0, 1)),
+    (
+        rf"Erroneous usage of asymmetric property {_TERM} on {_TERM} and {_TERM}",
+        "prp-asyp",
+        (1, 2, 0),
+    ),
+    (
+        rf"Disjoint properties in an 'AllDisjointProperties' are not really disjoint: "
+        rf"\({_TERM}, {_TERM},{_TERM}\) and \({_TERM},{_TERM},{_TERM}\)",
+        "prp-adp",
+        (0, 2, 1, 4),
+    ),
+    (
+        rf"Erroneous usage of disjoint properties {_TERM} and {_TERM} on {_TERM} and {_TERM}",
+        "prp-pdw",
+        (2, 3, 0, 1),
+    ),
+    (
+        rf"Negative \(object\) property assertion violated for: \({_TERM}, {_TERM}, {_TERM}\)",
+        "prp-npa1",
+        (0, 2, 1),
+    ),
+    (
+        rf"Negative \(datatype\) property assertion violated for: \({_TERM}, {_TERM}, (.*)\)",
+        "prp-npa2",
+        (0, 2, 1),
+    ),
+    (rf"{_TERM} is defined of type 'Nothing'", "cls-nothing2", (0,)),
+    # owlrl names the complement class where the element belongs (its bug): kept as given
+    (
+        rf"Violation of complementarity for classes {_TERM} and {_TERM} on element {_TERM}",
+        "cls-com",
+        (2, 0, 1),
+    ),
+    (rf"Erroneous usage of maximum cardinality with {_TERM} and {_TERM}", "cls-maxc1", (1, 0)),
+    (
+        rf"Erroneous usage of maximum qualified cardinality with {_TERM}, {_TERM} and {_TERM}",
+        None,
+        (2, 0),
+    ),
+    (
+        rf"Disjoint classes {_TERM} and {_TERM} have a common individual {_TERM}",
+        None,
+        (2, 0, 1),
+    ),
+    (
+        r"Lexical value of the literal '(.*)' does not match its datatype \((\S+)\)",
+        "dt-not-type",
+        (),
+    ),
+)
+
+
+def _inconsistency(message: str, graph: Graph) -> tuple[str, tuple[str, ...]]:
+    """One of owlrl's error messages as (rule, resources), as the core reports it; a message
+    this does not know is kept whole, as rule ``owlrl``."""
+    import re
+
+    for pattern, rule, order in _OWLRL_ERRORS:
+        found = re.fullmatch(pattern, message)
+        if not found:
+            continue
+        terms = found.groups()
+        if rule == "dt-not-type":
+            literal = Literal(terms[0], datatype=URIRef(terms[1]))
+            return rule, (f"{literal.n3().split('^^')[0]}^^{short_iri(terms[1])}",)
+        names = tuple(_message_term(terms[i], graph) for i in order)
+        if rule is None:
+            rule = _rule_from_graph(pattern, terms, graph)
+        if rule == "prp-asyp":
+            names = (*sorted(names[:2]), names[2])
+        return rule, names
+    return "owlrl", (message,)
+
+
+def _message_term(text: str, graph: Graph) -> str:
+    """A term as owlrl's message prints it (``str()``), named as the core names it."""
+    if text.startswith(("http://", "https://", "urn:")):
+        return short_iri(text)
+    if BNode(text) in set(graph.all_nodes()):
+        return f"_:{text}"
+    return text
+
+
+def _rule_from_graph(pattern: str, terms: tuple[str, ...], graph: Graph) -> str:
+    """The rule of a message owlrl prints for two rules, told apart by the graph's axioms."""
+    if "AllDifferent" in pattern:  # eq-diff2 (owl:members) or eq-diff3 (owl:distinctMembers)
+        distinct = any(graph.triples((None, OWL.distinctMembers, None)))
+        members = any(graph.triples((None, OWL.members, None)))
+        return "eq-diff3" if distinct and not members else "eq-diff2"
+    if "qualified" in pattern:  # onClass owl:Thing or another class
+        return "cls-maxqc2" if terms[1] == str(OWL.Thing) else "cls-maxqc1"
+    first, second = _node(terms[0]), _node(terms[1])  # cax-dw or cax-adc
+    disjoint = (first, OWL.disjointWith, second) in graph or (
+        second,
+        OWL.disjointWith,
+        first,
+    ) in graph
+    return "cax-dw" if disjoint else "cax-adc"
+
+
+def _node(text: str) -> Node:
+    return URIRef(text) if text.startswith(("http://", "https://", "urn:")) else BNode(text)
 
 
 def validate(graph: Graph, project: Project) -> ValidationReport:
