@@ -418,10 +418,12 @@ def _endpoint_graph(args: argparse.Namespace) -> str:
 
 
 def _offline_if_local(args: argparse.Namespace) -> None:
-    """Before a query on this machine: from here on the process cannot open a network
-    connection (:mod:`l2graph.sandbox`), so a ``SERVICE`` the query guard missed reaches
-    nothing. A query at ``--endpoint`` needs the network."""
-    if args.endpoint is None:
+    """Before a query on this machine, in the ``l2graph`` program's own process: from here on
+    it cannot open a network connection (:mod:`l2graph.sandbox`), so a ``SERVICE`` the query
+    guard missed reaches nothing. A query at ``--endpoint`` needs the network; :func:`main`
+    called inside another program (a test, a notebook) leaves that program's process as it
+    is: the filter could never be lifted."""
+    if args.endpoint is None and _OWN_PROCESS.is_set():
         from l2graph.sandbox import deny_network
 
         deny_network()
@@ -722,6 +724,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+_OWN_PROCESS = threading.Event()  # set by run(): this process is the l2graph program's
 _ABANDONED = threading.Event()  # set when a command's thread was left running
 # set for a command that reads the store and leaves nothing open once it returns (a build it
 # needed first, and a kept answer, are written and closed by then): its process may end
@@ -800,6 +803,7 @@ def run() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
+    _OWN_PROCESS.set()
     code = main()
     if _ABANDONED.is_set() or _READ_ONLY.is_set():
         import contextlib

@@ -231,3 +231,13 @@ def test_without_seccomp_or_off_linux_it_says_why_and_installs_nothing(monkeypat
     assert sandbox._install().startswith(f"{sandbox.HOOK_ONLY}: darwin has neither")
     with socket.socket() as still_allowed:  # this process kept its network
         assert still_allowed.family == socket.AF_INET
+
+
+def test_the_command_line_called_inside_another_program_leaves_its_network_alone():
+    """``cli.main`` run in-process (by a test, a notebook) must not sandbox the caller: the
+    filter could never be lifted, and the caller's own connections would fail from then on."""
+    from l2graph import cli
+
+    assert cli.main(["sparql", "ASK {}", "-f", "csv"]) == 0
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # refused under the filter
+    probe.close()
