@@ -164,6 +164,7 @@ import sys
 from l2graph import cli, sandbox
 from l2graph.isolation import answer
 import test_sandbox
+cli._OWN_PROCESS.set()  # as cli.run() does: this process is the l2graph program's own
 code = cli.main(sys.argv[2:])
 reply = answer(test_sandbox.oxigraph_service, (sys.argv[1],))
 print(code, sandbox.layer(), reply[0], file=sys.stderr)
