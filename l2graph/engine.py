@@ -122,12 +122,21 @@ def dataset(graph: str | None) -> dict:
     return {"default_graph": ox.NamedNode(graph)}
 
 
-def run(store: ox.Store, query: str) -> Result:
-    """Run a read-only SPARQL query over the union of the store's graphs; the project's
-    prefixes are predeclared (the query's own ``PREFIX`` lines take precedence)."""
+def run(
+    store: ox.Store, query: str, *, base_iri: str | None = None, graphs: dict | None = None
+) -> Result:
+    """Run a read-only SPARQL query over the union of the store's graphs, or over ``graphs``
+    (``store.query``'s dataset keywords, as :func:`dataset` gives them); the project's
+    prefixes are predeclared (the query's own ``PREFIX`` lines take precedence), and relative
+    IRIs are resolved against ``base_iri`` (the query's own ``BASE`` takes precedence)."""
     check_read_only(query)
     try:
-        return store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+        return store.query(
+            query,
+            base_iri=base_iri,
+            prefixes=PREFIXES,
+            **(graphs if graphs is not None else dataset(None)),
+        )
     except SyntaxError as exc:
         raise QuerySyntaxError(describe_syntax_error(exc, query)) from None
 
