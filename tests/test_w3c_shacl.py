@@ -1,0 +1,66 @@
+"""The W3C SHACL test suite (120 approved tests) through the compiled engine, as
+``l2graph validate --data --shapes`` runs it (see ``tests/w3c_shacl.py``).
+
+No test may end in a false "conforms"; that is asserted for every test and never marked
+xfail. The tests the engine still gets wrong or refuses are listed, each with its reason, and
+held as strict xfails, so a fix shows up."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import w3c_shacl
+
+CASES = w3c_shacl.cases()
+# Still not right, each with why (pyshacl 0.40.1's own outcome on the same test in brackets).
+KNOWN = {
+    "core/node/qualified-001": "refused: sh:qualifiedValueShape on a node shape",
+    "core/property/lessThan-002": "wrong: the expected results of sh:lessThan differ",
+    "core/property/property-001": "wrong: a result reached through two parent shapes",
+    "core/property/uniqueLang-002": 'wrong: "1"^^xsd:boolean read as true',
+    "sparql/pre-binding/pre-binding-007": "refused: $this substituted in a sub-select",
+    "sparql/pre-binding/shapesGraph-001": "refused: $shapesGraph (no shapes graph in the data)",
+}
+
+
+def _need_suite() -> None:
+    if not CASES:
+        if os.environ.get("CI"):
+            pytest.fail(f"the W3C SHACL suite could not be had: {w3c_shacl.WHY}")
+        pytest.skip(f"the W3C SHACL suite could not be had: {w3c_shacl.WHY}")
+
+
+def _params() -> list:
+    if not CASES:
+        return [pytest.param(None, id="no-suite")]
+    return [
+        pytest.param(
+            case,
+            id=case.name,
+            marks=[pytest.mark.xfail(reason=KNOWN[case.name], strict=True)]
+            if case.name in KNOWN
+            else [],
+        )
+        for case in CASES
+    ]
+
+
+def test_the_suite_is_whole():
+    _need_suite()
+    assert len(CASES) == 120
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES] or [None])
+def test_never_a_false_conforms(case):
+    _need_suite()
+    outcome = w3c_shacl.run_l2graph(case)
+    assert not outcome.false_conforms, outcome.detail
+    assert outcome.verdict != "crashed", outcome.detail
+
+
+@pytest.mark.parametrize("case", _params())
+def test_each_test_gets_its_expected_report(case):
+    _need_suite()
+    outcome = w3c_shacl.run_l2graph(case)
+    assert outcome.verdict == "correct", outcome.detail
