@@ -131,7 +131,7 @@ def _count(term, what: str = "a count") -> int:
     """A count (``sh:minCount``, ``sh:minLength``…): a non-negative whole number."""
     text = getattr(term, "value", str(term))
     if not isinstance(term, ox.Literal) or not text.isdigit():
-        raise UnsupportedShape(f"{what} must be a whole number, not {text!r}")
+        raise UnsupportedShape(f"a count must be a whole number, not {text!r} ({what})")
     return int(text)
 
 
