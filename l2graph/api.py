@@ -420,11 +420,15 @@ def run_query(
             endpoint_graph=endpoint_graph,
         )
     except QuerySyntaxError as error:  # named by the file, at the file's own line
-        raise QuerySyntaxError(f"{stored.path}: {_syntax_in(stored.text) or error}") from None
+        own = _syntax_in(stored.text) or error
+        raise QuerySyntaxError(
+            f"{stored.path}: {own}", own.line, own.column, own.source_line
+        ) from None
 
 
-def _syntax_in(text: str) -> str | None:
-    """The syntax error of a query's own text (before any binding moved its lines)."""
+def _syntax_in(text: str):
+    """The syntax error of a query's own text (before any binding moved its lines), or
+    None."""
     import pyoxigraph as ox
 
     from l2graph import engine as core
@@ -433,7 +437,7 @@ def _syntax_in(text: str) -> str | None:
     try:
         core.run(ox.Store(), text)
     except QuerySyntaxError as error:
-        return str(error)
+        return error
     return None
 
 

@@ -8,19 +8,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from l2graph.errors import InputError, QuerySyntaxError, TurtleSyntaxError
+from l2graph.errors import InputError, TurtleSyntaxError
 from l2graph.project import ASSERTED_GRAPH, PREFIXES
 from l2graph.sparql_lexer import (
     Unreadable,
     check_read_only,
-    line_and_column,
     tokens,
 )
+from l2graph.syntax import syntax_error
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-_POSITION = re.compile(r"^error at (\d+):(\d+): ")
-_SHOWN_CHOICES = 6
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -138,7 +136,7 @@ def run(
             **(graphs if graphs is not None else dataset(None)),
         )
     except SyntaxError as exc:
-        raise QuerySyntaxError(describe_syntax_error(exc, query)) from None
+        raise syntax_error(query, exc) from None
 
 
 def declared_prefixes(query: str) -> set[str]:
@@ -161,44 +159,3 @@ def with_prefixes(query: str) -> str:
     declared = declared_prefixes(query)
     missing = [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items() if name not in declared]
     return " ".join(missing) + "\n" + query if missing else query
-
-
-def describe_syntax_error(exc: SyntaxError, query: str) -> str:
-    """Oxigraph's ``error at L:C: …`` as one short line: where, the token there, and either
-    the undeclared prefix or a few of the tokens that would have fitted."""
-    message = str(exc).replace("\n", " ")
-    match = _POSITION.match(message)
-    if not match:
-        return f"SPARQL syntax error: {message}"
-    line, column = (int(group) for group in match.groups())
-    lines = query.split("\n")
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    where = f"SPARQL syntax error at line {line}, column {column}"
-    detail = message[match.end() :]
-    undeclared = _first_undeclared_prefix(query)
-    if undeclared:  # whatever the parser says, this is the likeliest cause
-        name, at_line, at_column = undeclared
-        return (
-            f"SPARQL syntax error at line {at_line}, column {at_column}: undeclared prefix "
-            f"'{name}:' (declare it with PREFIX {name}: <…>; predeclared: {', '.join(PREFIXES)})"
-        )
-    token = text[max(column - 1, 0) :].split(maxsplit=1)
-    near = f" near '{token[0][:30]}'" if token else " at the end of the line"
-    choices = detail.removeprefix("expected one of ").split(", ")
-    if detail.startswith("expected one of ") and len(choices) > _SHOWN_CHOICES:
-        detail = "expected one of " + ", ".join(choices[:_SHOWN_CHOICES]) + ", …"
-    return f"{where}{near}: {detail}"
-
-
-def _first_undeclared_prefix(query: str) -> tuple[str, int, int] | None:
-    """The first prefixed name whose prefix neither the query nor the project declares, with
-    its line and column (1-based)."""
-    known = declared_prefixes(query) | set(PREFIXES)
-    for token in tokens(query):
-        if isinstance(token, Unreadable):
-            break
-        if token.kind == "pname":
-            name = token.text.partition(":")[0]
-            if name not in known:
-                return (name, *line_and_column(query, token.start))
-    return None

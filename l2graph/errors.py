@@ -75,7 +75,19 @@ class ParameterError(InputError):
 
 
 class QuerySyntaxError(InputError):
-    """A SPARQL query does not parse; carries the engine's message with its position."""
+    """A SPARQL query does not parse; the message says where, and ``line`` and ``column``
+    (1-based, in the text the user wrote) and ``source_line`` (that line's text) keep it for
+    a face to show."""
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        source_line: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.line, self.column, self.source_line = line, column, source_line
 
 
 class RefusedQueryError(InputError):

@@ -47,13 +47,27 @@ def read_frame(stream) -> Any:
 
 def answer(function: Callable[..., Any], args: tuple) -> tuple:
     """A worker's answer to a task: ``("ok", value)``, or ``("error", class name, message,
-    suggestions)`` for an l2graph error (and for a bug, as an internal error)."""
+    details)`` for an l2graph error (and for a bug, as an internal error); ``details`` are
+    the error's plain attributes (a syntax error's line and column, an unknown name's
+    suggestions), so that it is rebuilt whole on the other side (:func:`rebuilt`)."""
     try:
         return ("ok", function(*args))
     except errors.L2GraphError as exc:
-        return ("error", type(exc).__name__, str(exc), getattr(exc, "suggestions", None))
+        plain = (str, int, float, bool, list, tuple, type(None))
+        details = {k: v for k, v in vars(exc).items() if isinstance(v, plain)}
+        return ("error", type(exc).__name__, str(exc), details)
     except Exception as exc:  # a bug: reported, and the worker stays usable
-        return ("error", "InternalError", f"internal error: {exc!r}", None)
+        return ("error", "InternalError", f"internal error: {exc!r}", {})
+
+
+def rebuilt(kind: str, message: str, details: dict) -> errors.L2GraphError:
+    """The l2graph error a worker answered with: its class (by name), message and details
+    (constructors differ in their parts, so none is called)."""
+    cls = getattr(errors, kind, errors.L2GraphError)
+    failure = cls.__new__(cls)
+    Exception.__init__(failure, message)
+    failure.__dict__.update(details)
+    return failure
 
 
 def _start() -> None:
@@ -103,10 +117,7 @@ def run(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
             raise errors.L2GraphError("the query stopped its worker process") from None
     if reply[0] == "ok":
         return reply[1]
-    kind = getattr(errors, reply[1], errors.L2GraphError)
-    failure = kind.__new__(kind)  # its class and message (constructors differ in their parts)
-    Exception.__init__(failure, reply[2])
-    raise failure
+    raise rebuilt(*reply[1:])
 
 
 def _serve() -> None:

@@ -278,6 +278,7 @@ def query(graph: Graph, text: str, bindings: dict[str, Node] | None = None) -> A
 
     from l2graph.sparql_lexer import check_read_only
 
+    written = text
     text = check_read_only(text, engine="rdflib")  # what rdflib is handed: its reading, checked
     # rdflib loads the graphs a dataset clause names, from files or the web: never here
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -287,12 +288,16 @@ def query(graph: Graph, text: str, bindings: dict[str, Node] | None = None) -> A
             data = result.graph.serialize(format="nt", encoding="utf-8")
             return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
         answer = result.serialize(format="json")
-    except ParseException as exc:
-        raise QuerySyntaxError(
-            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
-        ) from None
+    except ParseException as exc:  # said as every engine's error is, at the user's own text
+        from l2graph.syntax import syntax_error
+
+        raise syntax_error(written, fallback=(exc.loc, f"rdflib's parser: {exc.msg}")) from None
     except RecursionError:
         raise QuerySyntaxError("the query is nested too deeply for rdflib's parser") from None
     except Exception as exc:  # rdflib's evaluation errors are untyped
+        from l2graph.syntax import syntax_error, undeclared_prefix
+
+        if undeclared_prefix(written):  # rdflib finds it only as it translates: say it as a
+            raise syntax_error(written) from None  # syntax error, like every engine
         raise InputError(f"rdflib could not answer the query: {exc}") from None
     return ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)

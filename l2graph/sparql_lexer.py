@@ -218,8 +218,11 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
     brackets: list[str] = []
     after_value = False  # the last token ends a value: a '<' now may be less-than
     for token in tokens(text):
-        if isinstance(token, Unreadable):
-            _search(text[token.start :], _ALL_REFUSED)
+        if isinstance(token, Unreadable):  # the engine cannot read on either: say so here,
+            if any(word in text[token.start :].lower() for word in _SERVICE_OR_FROM):
+                from l2graph.syntax import syntax_error  # unless a refused word lies beyond
+
+                raise syntax_error(text)
             break
         kind, value = token.kind, token.text
         if kind == "space":
@@ -254,3 +257,100 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
             brackets.pop()
         after_value = kind in _VALUE_ENDS or value in (")", "]", "true", "false")
     return spans
+
+
+# ------------------------------------------------------------------ mistakes, for messages
+
+#: Every keyword Oxigraph's SPARQL parser knows (SPARQL 1.1 and the 1.2 drafts it reads).
+_KEYWORD_LIST = """ABS ADD ADJUST ALL AS ASC ASK AVG BASE BIND BNODE BOUND BY CEIL CLEAR
+    COALESCE CONCAT
+    CONSTRUCT CONTAINS COPY COUNT CREATE DATA DATATYPE DAY DEFAULT DELETE DESC DESCRIBE
+    DISTINCT DROP ENCODE_FOR_URI EXISTS FILTER FLOOR FROM GRAPH GROUP GROUP_CONCAT HAVING
+    HOURS IF IN INSERT INTO IRI LANG LANGDIR LANGMATCHES LATERAL LCASE LIMIT LOAD MAX MD5 MIN
+    MINUS MINUTES MONTH MOVE NAMED NOT NOW OBJECT OFFSET OPTIONAL ORDER PREDICATE PREFIX RAND
+    REDUCED REGEX REPLACE ROUND SAMPLE SECONDS SELECT SEPARATOR SERVICE SHA1 SHA256 SHA384
+    SHA512 SILENT STR STRAFTER STRBEFORE STRDT STRENDS STRLANG STRLANGDIR STRLEN STRSTARTS
+    STRUUID SUBJECT SUBSTR SUM TIMEZONE TO TRIPLE TZ UCASE UNDEF UNION URI USING UUID VALUES
+    VERSION WHERE WITH YEAR HASLANG HASLANGDIR ISBLANK ISIRI ISLITERAL ISNUMERIC ISTRIPLE
+    ISURI SAMETERM"""
+KEYWORDS = frozenset(_KEYWORD_LIST.split())
+_CASE_SENSITIVE = frozenset({"a", "true", "false"})
+_CLOSES = {"{": "}", "(": ")", "[": "]"}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|urn:")  # what opens a broken IRI
+
+
+class Mistake(NamedTuple):
+    """A mistake the tokens show by themselves: where it starts, its text, what is wrong."""
+
+    start: int
+    text: str
+    problem: str
+
+
+def first_mistake(text: str, *, brackets: bool = False) -> Mistake | None:
+    """The first mistake in ``text`` that its tokens show without a parser: a character no
+    terminal takes, an unterminated string or IRI, a word that is no keyword; with
+    ``brackets``, also a bracket that closes nothing or the wrong thing, or one never closed
+    (where a parser would rather point at the token before it that is out of place). For
+    error messages only: a query an engine accepted is never read for mistakes."""
+    import difflib
+
+    opened: list[Token] = []
+    before: list[Token] = []  # the two tokens before this one, white space included
+    for token in tokens(text):
+        if isinstance(token, Unreadable):
+            return _unreadable(text, token.start)
+        kind, value = token.kind, token.text
+        if kind == "word" and value.upper() not in KEYWORDS and value not in _CASE_SENSITIVE:
+            if [t.kind for t in before] == ["var", "punct"]:  # ?le!caBody: the '!' is wrong
+                mark = before[1]
+                return Mistake(
+                    mark.start,
+                    mark.text,
+                    f"the character '{mark.text}' in a variable's name "
+                    "(a name takes letters, digits and '_')",
+                )
+            near = difflib.get_close_matches(value.upper(), KEYWORDS, n=1, cutoff=0.75)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            return Mistake(token.start, value, f"'{value}' is not a SPARQL keyword{hint}")
+        before = [*before[-1:], token]
+        if kind == "punct" and value == "<" and _SCHEME.match(text, token.start + 1):
+            return Mistake(
+                token.start,
+                value,
+                "an IRI that is not closed by '>' on its line, or holds a "
+                "character an IRI may not (a space, '\"', '{', '}', '|', '^', '`', '\\')",
+            )
+        if not brackets or kind != "punct":
+            continue
+        if value in _CLOSES:
+            opened.append(token)
+        elif value in _CLOSES.values():
+            if not opened:
+                return Mistake(token.start, value, f"'{value}' closes nothing: no group is open")
+            top = opened.pop()
+            if _CLOSES[top.text] != value:
+                line, column = line_and_column(text, top.start)
+                return Mistake(
+                    token.start,
+                    value,
+                    f"'{value}' where '{_CLOSES[top.text]}' should close "
+                    f"the '{top.text}' of line {line}, column {column}",
+                )
+    if opened:
+        top = opened[-1]
+        return Mistake(top.start, top.text, f"'{top.text}' is never closed")
+    return None
+
+
+def _unreadable(text: str, start: int) -> Mistake:
+    character = text[start]
+    if character in "\"'":
+        return Mistake(
+            start,
+            character,
+            'a string that is not closed on its line (use """ … """ for one over several lines)',
+        )
+    if character == "\\":
+        return Mistake(start, character, "'\\' outside a string or IRI")
+    return Mistake(start, character, f"the character {character!r} has no place here")

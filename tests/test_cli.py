@@ -220,7 +220,7 @@ def test_an_undeclared_prefix_is_one_line_that_names_it(capsys):
 def test_a_syntax_error_is_one_short_line_with_its_position(capsys):
     code, _, err = run(capsys, "sparql", "SELEC ?b WHERE { ?b l2:rebadgeOf ?o }")
     assert code == 2 and err.count("\n") == 1 and len(err) < 300
-    assert "line 1, column" in err and "near 'WHERE'" in err
+    assert "line 1, column 1 near 'SELEC'" in err and "did you mean SELECT?" in err
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

@@ -32,12 +32,13 @@ class PoolBusy(L2GraphError):
 
 
 class TaskFailed(Exception):
-    """A task raised an l2graph error in its worker: its class name, message and suggestions
-    (exceptions are rebuilt by name, as their constructors differ)."""
+    """A task raised an l2graph error in its worker: its class name, message and details
+    (see :func:`l2graph.isolation.answer`: a syntax error's line and column, suggestions)."""
 
-    def __init__(self, kind: str, message: str, suggestions: list[str] | None = None) -> None:
+    def __init__(self, kind: str, message: str, details: dict | None = None) -> None:
         super().__init__(message)
-        self.kind, self.message, self.suggestions = kind, message, suggestions or []
+        self.kind, self.message, self.details = kind, message, details or {}
+        self.suggestions = self.details.get("suggestions") or []
 
 
 def _work(channel: socket.socket) -> None:
