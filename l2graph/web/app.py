@@ -510,114 +510,80 @@ def _handled(endpoint):
 
 
 _UPDATES = ("update", "using-graph-uri", "using-named-graph-uri")
+_DATASET = ("default-graph-uri", "named-graph-uri")
 
 
-def _refuse_updates(names) -> None:
+def _refuse_updates_and_datasets(names) -> None:
     if any(name in names for name in _UPDATES):
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
+    if any(name in names for name in _DATASET):
+        raise HttpError(
+            403,
+            "default-graph-uri and named-graph-uri are not allowed: the default graph is the "
+            "union of the build's graphs (use GRAPH <…> { … } to pick one)",
+        )
 
 
-async def _sparql_request(request: Request, graph: Served) -> tuple[str | None, list]:
-    """The query of a SPARQL 1.1 Protocol request (``None``: there is none) and the request's
-    parameters: the URL's, and a form's. Updates are refused first (403 however they are
-    spelt), then a repeated parameter (400): a query is never chosen among several."""
-    pairs = _url_pairs(request)
-    _refuse_updates({name for name, _ in pairs})
+async def _sparql_text(request: Request, graph: Served) -> str | None:
+    """The query of a SPARQL 1.1 Protocol request (``None``: no query, show the form).
+    Refusals come first (an update or a dataset is 403 however it is spelt), then a
+    repeated parameter (400): a query is never chosen among several."""
+    _refuse_updates_and_datasets({name for name, _ in _url_pairs(request)})
     params = _url_params(request)
     if request.method in ("GET", "HEAD"):
-        return params.get("query"), pairs
-    media, _, rest = request.headers.get("content-type", "").partition(";")
-    media = media.strip().lower()
+        return params.get("query")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/sparql-update":
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
     if media == "application/sparql-query":
         if "query" in params:
             raise HttpError(400, "the query is given twice: in the body and as query= in the URL")
-        charset = _charset(rest)
-        if charset not in (None, "utf-8", "utf8"):
-            raise HttpError(400, f"the query must be sent as UTF-8, not as charset={charset}")
         body = await _body(request, graph.max_body, graph.timeout)
         try:
-            return body.decode("utf-8"), pairs
+            return body.decode("utf-8")
         except UnicodeDecodeError:
             raise HttpError(400, "the query is not valid UTF-8") from None
     if media == "application/x-www-form-urlencoded":
         form = _pairs(await _body(request, graph.max_body, graph.timeout), "the form")
-        _refuse_updates({name for name, _ in form})
+        _refuse_updates_and_datasets({name for name, _ in form})
         if "query" in params and any(name == "query" for name, _ in form):
             raise HttpError(
                 400, "the parameter query= is given twice: in the URL and in the form; give it once"
             )
         _repeated(form)
-        return dict(form).get("query", params.get("query")), pairs + form
+        return dict(form).get("query", params.get("query"))
     raise HttpError(
         415,
         "send the query as application/sparql-query or application/x-www-form-urlencoded",
     )
 
 
-def _charset(parameters: str) -> str | None:
-    """The ``charset`` among a ``Content-Type``'s parameters (after the ``;``), in lower case."""
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
-
-
-#: A ``Host`` that can stand in an IRI: a name or an IPv4 address, or an IPv6 one in
-#: brackets, and a port.
-_HOST = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?\Z")
-
-
-def _endpoint(request: Request) -> str:
-    """The endpoint's URL, as the client named the server (``Host``), else the address it
-    listens on: the base IRI of its queries (so ``<s>`` in a query is ``<…/s>``, as at
-    Oxigraph's endpoint) and the ``sd:endpoint`` of its service description. ``/sparql/``
-    is the same endpoint."""
-    scheme = "https" if request.scope.get("scheme") == "https" else "http"
-    host = request.headers.get("host", "")
-    if not _HOST.match(host):
-        name, port = request.scope.get("server") or ("localhost", None)
-        host = (f"[{name}]" if ":" in name else name) + (f":{port}" if port else "")
-        host = host if _HOST.match(host) else "localhost"
-    return f"{scheme}://{host}/sparql"
-
-
-def _query_form_page(query: str = "SELECT * WHERE { ?s ?p ?o } LIMIT 10") -> Response:
-    body = answers._render("results.html", query=query, error="", excerpt=None)
-    return Response(body, media_type="text/html; charset=utf-8")
-
-
 async def sparql(request: Request, graph: Served) -> Response:
-    query, pairs = await _sparql_request(request, graph)
+    query = await _sparql_text(request, graph)
     if query is None:
-        return await _without_query(request, graph, pairs)
+        if _wants_html(request):
+            body = answers._render(
+                "results.html", query="SELECT * WHERE { ?s ?p ?o } LIMIT 10", error=""
+            )
+            return Response(body, media_type="text/html; charset=utf-8")
+        raise HttpError(400, "no query: send ?query=… (SPARQL 1.1 Protocol)")
     # a repeated request is answered before its query is even parsed
-    hints = tuple(pair for pair in pairs if pair[0] in FORMAT_HINTS)
+    accept, wanted = request.headers.get("accept"), _url_params(request).get("format")
     text = _digest(query)  # kept in place of the text, which may be megabytes
-    choice = _digest(text, request.headers.get("accept"), hints)
+    choice = _digest(text, accept, wanted)
     seen = graph.negotiated.get(choice)
     if seen is None:
-        if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
-            seen = _chosen(request, SPARQL_GRAPH_TYPES, SPARQL_GRAPH_NAMES, pairs)
-        else:
-            seen = _chosen(request, TABLE_TYPES, FORMAT_NAMES, pairs)
+        offers = GRAPH_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
+        seen = _chosen(request, offers, GRAPH_NAMES if offers is GRAPH_TYPES else FORMAT_NAMES)
         graph.negotiated.put(choice, seen, 200)
     media, format = seen
-    base = _endpoint(request)
-    default = tuple(value for name, value in pairs if name == "default-graph-uri")
-    named = tuple(value for name, value in pairs if name == "named-graph-uri")
     try:
         answer = await graph.answer(
-            ("sparql", text, format, base, default, named),
+            ("sparql", text, format),
             answers.sparql,
             query,
             format,
             graph.row_cap,
-            base,
-            default,
-            named,
             arrived=_arrival(request),
         )
     except HttpError as error:
