@@ -77,6 +77,12 @@ def _setup(name: str, home: Path, target: Path, env: dict[str, str]) -> None:
             "sh:targetClass l2:Organization ;",
             "sh:targetClass l2:Organization ; sh:closed true ;",
         )
+    elif name == "shapes-sparql-target":
+        with open(home / "ontology" / "shapes.ttl", "a", encoding="utf-8") as file:
+            file.write(
+                "\n[] a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ; "
+                'sh:select "SELECT ?this WHERE { ?this ?p ?o }" ] .\n'
+            )
     elif name == "shapes-min-count-abc":
         shapes = home / "ontology" / "shapes.ttl"
         text = shapes.read_text(encoding="utf-8")
