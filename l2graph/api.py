@@ -677,6 +677,7 @@ def serve(
     timeout: float = 10.0,
     row_cap: int = 10_000,
     max_body: int | None = None,
+    cors: bool = False,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the graph over HTTP until interrupted: a read-only SPARQL 1.1 endpoint, the
@@ -694,6 +695,9 @@ def serve(
             it bit).
         max_body: the largest request body read, in bytes (a larger one gets a 413); by
             default :data:`l2graph.web.app.MAX_BODY`, 5 MiB.
+        cors: let web pages from any origin read the answers (``Access-Control-Allow-Origin:
+            *``, without credentials) and answer their preflight ``OPTIONS``; off by default,
+            since a page on any site the user visits could then read the graph.
         ready: called with the server's base URL once it listens.
 
     Raises:
@@ -721,7 +725,9 @@ def serve(
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:
-        app = create_app(home, workers=workers, timeout=timeout, row_cap=row_cap, max_body=max_body)
+        app = create_app(
+            home, workers=workers, timeout=timeout, row_cap=row_cap, max_body=max_body, cors=cors
+        )
         bound = listener.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         config = uvicorn.Config(

@@ -596,6 +596,11 @@ def _add_serve(sub: argparse.ArgumentParser) -> None:
         metavar="BYTES",
         help="largest request body read; a larger one gets a 413 (default 5242880, 5 MiB)",
     )
+    sub.add_argument(
+        "--cors",
+        action="store_true",
+        help="let web pages from any origin query it (read-only, no credentials; default off)",
+    )
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -615,6 +620,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         row_cap=args.row_cap,
         max_body=args.max_body,
+        cors=args.cors,
         ready=ready,
     )
     return EXIT_OK

@@ -137,14 +137,19 @@ def test_construct_answers_in_rdf_formats(client, accept, rdf_format):
     assert got == expected and got
 
 
-def test_an_unacceptable_media_type_is_406_and_a_bad_format_400(client):
+def test_an_unacceptable_media_type_is_406_and_a_format_not_offered_is_left_to_accept(client):
     query = _headline_text()
     response = client.get("/sparql", params={"query": query}, headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert "application/sparql-results+json" in response.text
-    response = client.get("/sparql", params={"query": query, "format": "turtle"})
+    response = client.get(
+        "/sparql", params={"query": query, "format": "turtle"}, headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    response = client.get("/sparql", params={"query": query, "format": "json", "output": "csv"})
     assert response.status_code == 400
-    assert "turtle" in response.text and "json" in response.text
+    assert "csv" in response.text and "json" in response.text
 
 
 def test_the_project_prefixes_are_predeclared(client):

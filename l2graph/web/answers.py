@@ -17,7 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from l2graph import engine, entities, sources
-from l2graph.project import ID, L2, PREFIXES, Project, short_iri
+from l2graph.errors import RefusedQueryError
+from l2graph.project import ID, L2, PREFIXES, PROJECT_GRAPH, Project, short_iri
 from l2graph.results import QueryResult
 
 Answer = tuple[bytes, bool, str | None]
@@ -32,14 +33,156 @@ def _store(build: str) -> ox.Store:
     return ox.Store.read_only(str(Path(build) / "store"))
 
 
-def sparql(build: str, query: str, format: str, row_cap: int) -> Answer:
-    """A SPARQL query's answer in ``format`` (a :data:`l2graph.results.OUTPUT_FORMATS` name or
-    ``html``), at most ``row_cap`` rows."""
-    result = QueryResult(engine.run(_store(build), query), row_cap=row_cap)
+def sparql(
+    build: str,
+    query: str,
+    format: str,
+    row_cap: int,
+    base: str | None = None,
+    default: tuple[str, ...] = (),
+    named: tuple[str, ...] = (),
+) -> Answer:
+    """A SPARQL query's answer in ``format`` (a :data:`l2graph.results.OUTPUT_FORMATS` name,
+    ``nq``, ``trig`` or ``html``), at most ``row_cap`` rows; relative IRIs resolved against
+    ``base`` (the endpoint's URL), over the dataset that ``default`` and ``named`` name (the
+    protocol's ``default-graph-uri`` and ``named-graph-uri``; see :func:`protocol_dataset`)."""
+    store = _store(build)
+    graphs = protocol_dataset(store, default, named)
+    result = QueryResult(engine.run(store, query, base_iri=base, graphs=graphs), row_cap=row_cap)
     if format == "html":
         body = _render("results.html", query=query, **_result_table(build, result))
         return body, result.truncated, None
-    return result.serialize(format), result.truncated, None
+    return _serialized(result, format), result.truncated, None
+
+
+#: Graph formats the server offers beyond :data:`l2graph.results.GRAPH_FORMATS`: a graph
+#: answer's triples in the default graph.
+_DATASET_FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+
+
+def _serialized(result: QueryResult, format: str) -> bytes:
+    if format in _DATASET_FORMATS and result.triples is not None:
+        return ox.serialize(result.triples, format=_rdf_format(format), prefixes=PREFIXES)
+    return result.serialize(format)
+
+
+def _rdf_format(format: str) -> ox.RdfFormat:
+    from l2graph.results import GRAPH_FORMATS
+
+    if format in _DATASET_FORMATS:
+        return _DATASET_FORMATS[format]
+    return getattr(ox.RdfFormat, GRAPH_FORMATS[format])
+
+
+#: The name of the default graph, the union of the build's graphs: what ``l2graph push``
+#: writes at a triplestore, so a client that names it there names the same graph here.
+UNION_GRAPH = PROJECT_GRAPH
+#: What else names the default graph as ``default-graph-uri``: rdflib's name for a dataset's
+#: default graph, which ``Dataset(SPARQLStore(…)).query(…)`` sends.
+_UNION_NAMES = (UNION_GRAPH, "urn:x-rdflib:default")
+
+
+def protocol_dataset(store: ox.Store, default: tuple, named: tuple) -> dict | None:
+    """``store.query``'s dataset keywords for a request's ``default-graph-uri`` and
+    ``named-graph-uri`` (SPARQL 1.1 Protocol §2.1.4): the default graph is the merge of the
+    graphs ``default`` names (:data:`UNION_GRAPH` stands for all of the build's graphs), the
+    named graphs those ``named`` names; when only one of the two is given, the other is
+    empty. ``None`` (the service's own dataset: the union as default graph, every graph
+    named) when neither is given.
+
+    Raises:
+        RefusedQueryError: an IRI names no graph the build holds; nothing is ever fetched.
+    """
+    if not default and not named:
+        return None
+    held = sorted(graph.value for graph in store.named_graphs())
+
+    def held_graphs(iri: str, parameter: str) -> list[str]:
+        if iri in held:
+            return [iri]
+        if iri in _UNION_NAMES and parameter == "default-graph-uri":
+            return held
+        names = ", ".join(f"<{g}>" for g in held)
+        union = f", or <{UNION_GRAPH}> for their union" if parameter == "default-graph-uri" else ""
+        raise RefusedQueryError(
+            f"{parameter} <{iri}> is not allowed: it names no graph this server holds, and "
+            f"graphs are never fetched (name one of {names}{union})"
+        )
+
+    defaults = {g: None for iri in default for g in held_graphs(iri, "default-graph-uri")}
+    nameds = {g: None for iri in named for g in held_graphs(iri, "named-graph-uri")}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in defaults],
+        "named_graphs": [ox.NamedNode(g) for g in nameds],
+    }
+
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_VOID = "http://rdfs.org/ns/void#"
+#: What the endpoint writes (W3C's format IRIs), as :data:`l2graph.web.app` offers them.
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "JSON-LD",
+    "N-Triples",
+    "RDF_XML",
+    "N-Quads",
+    "TriG",
+)
+
+
+def service_description(build: str, endpoint: str, format: str) -> Answer:
+    """The endpoint's SPARQL 1.1 Service Description, in an RDF ``format``: what a plain
+    ``GET /sparql`` answers. It names the endpoint, the language (SPARQL 1.1 Query, read-only),
+    the result formats, and the default dataset: the union of the build's graphs as default
+    graph (:data:`UNION_GRAPH`), and each graph by name, with its size."""
+    store = _store(build)
+    rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(_SD + name)
+
+    def size(count: int) -> ox.Literal:
+        return ox.Literal(str(count), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+
+    service, dataset, union = ox.BlankNode(), ox.BlankNode(), ox.NamedNode(UNION_GRAPH)
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    total = int(next(iter(store.query(everything, **engine.dataset(None))))["n"].value)
+    triples = [
+        (service, rdf_type, sd("Service")),
+        (service, sd("endpoint"), ox.NamedNode(endpoint)),
+        (service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        (service, sd("feature"), sd("UnionDefaultGraph")),
+        *((service, sd("resultFormat"), ox.NamedNode(_FORMATS + f)) for f in RESULT_FORMATS),
+        (service, sd("defaultDataset"), dataset),
+        (dataset, rdf_type, sd("Dataset")),
+        (dataset, sd("defaultGraph"), union),
+        (union, rdf_type, sd("Graph")),
+        (union, ox.NamedNode(_VOID + "triples"), size(total)),
+    ]
+    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+        named, described = ox.BlankNode(), ox.BlankNode()
+        triples += [
+            (dataset, sd("namedGraph"), named),
+            (named, rdf_type, sd("NamedGraph")),
+            (named, sd("name"), graph),
+            (named, sd("graph"), described),
+            (described, rdf_type, sd("Graph")),
+            (
+                described,
+                ox.NamedNode(_VOID + "triples"),
+                size(engine.graph_size(store, graph.value)),
+            ),
+        ]
+    prefixes = {"sd": _SD, "formats": _FORMATS, "void": _VOID, **PREFIXES}
+    body = ox.serialize(
+        [ox.Triple(*t) for t in triples], format=_rdf_format(format), prefixes=prefixes
+    )
+    return body, False, None
 
 
 def stored_query(build: str, home: str, name: str, params: dict, format: str, cap: int) -> Answer:

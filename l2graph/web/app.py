@@ -31,6 +31,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -69,6 +70,7 @@ TABLE_TYPES = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
     "application/json": "json",
+    "application/xml": "xml",
     "text/html": "html",
 }
 GRAPH_TYPES = {
@@ -78,10 +80,27 @@ GRAPH_TYPES = {
     "application/rdf+xml": "xml",
     "text/html": "html",
 }
+#: A SPARQL query's graph answers: the documents' types, and the triples as a dataset's
+#: default graph (N-Quads, TriG).
+SPARQL_GRAPH_TYPES = dict(GRAPH_TYPES)
+SPARQL_GRAPH_TYPES |= {"application/n-quads": "nq", "application/trig": "trig"}
+SPARQL_GRAPH_TYPES |= {"application/xml": "xml", "text/html": SPARQL_GRAPH_TYPES.pop("text/html")}
 # ``format=`` (as Virtuoso and Fuseki accept) and the document extensions of /id/
 FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "html": "html"}
 GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "jsonld": "json-ld", "json-ld": "json-ld"}
 GRAPH_NAMES |= {"nt": "nt", "rdf": "xml", "xml": "xml", "html": "html"}
+#: What else SPARQL clients send as ``format=``, ``output=`` or ``results=``: SPARQLWrapper
+#: sends its return format's name (``n3``, ``rdf+xml``, ``json`` for a CONSTRUCT …), then
+#: for some its media types as a comma list.
+SPARQL_GRAPH_NAMES = GRAPH_NAMES | {"n3": "turtle", "rdf+xml": "xml", "json": "json-ld"}
+SPARQL_GRAPH_NAMES |= {"ntriples": "nt", "n-triples": "nt", "nq": "nq", "nquads": "nq"}
+SPARQL_GRAPH_NAMES |= {"n-quads": "nq", "trig": "trig", "text/n3": "turtle"}
+SPARQL_GRAPH_NAMES |= {"text/rdf+n3": "turtle", "application/turtle": "turtle"}
+SPARQL_GRAPH_NAMES |= {"application/x-turtle": "turtle", "application/n3": "turtle"}
+#: The parameters that name a format, after the servers that read them (Virtuoso, Fuseki,
+#: Joseki): SPARQLWrapper sends all three, some twice. They are hints: a value understood for
+#: the answer at hand wins over ``Accept``, any other is ignored.
+FORMAT_HINTS = ("format", "output", "results")
 EXTENSIONS = {"html": "html", "turtle": "ttl", "json-ld": "jsonld", "nt": "nt", "xml": "rdf"}
 _STATUS = {
     "QuerySyntaxError": 400,
@@ -284,15 +303,55 @@ def negotiate(accept: str | None, offers: dict[str, str]) -> tuple[str, str]:
     return best, offers[best]
 
 
-def _chosen(request: Request, offers: dict[str, str], names: dict[str, str]) -> tuple[str, str]:
-    wanted = _url_params(request).get("format")
-    if wanted is None:
+def _chosen(
+    request: Request,
+    offers: dict[str, str],
+    names: dict[str, str],
+    pairs: list[tuple[str, str]] | None = None,
+) -> tuple[str, str]:
+    """The offered ``(media type, format)`` that ``format=``, ``output=`` or ``results=``
+    names (:func:`_hinted`, in ``pairs``: the URL's parameters by default), else the one
+    ``Accept`` rates highest."""
+    format = _hinted(_url_pairs(request) if pairs is None else pairs, offers, names)
+    if format is None:
         return negotiate(request.headers.get("accept"), offers)
-    if wanted in names and names[wanted] in offers.values():
-        media = next(m for m, f in offers.items() if f == names[wanted])
-        return media, names[wanted]
-    shown = ", ".join(n for n in names if names[n] in offers.values())
-    raise HttpError(400, f"format {wanted!r} is not offered here: choose from {shown}")
+    return next(m for m, f in offers.items() if f == format), format
+
+
+def _hinted(pairs: list[tuple[str, str]], offers: dict[str, str], names: dict[str, str]):
+    """The format that :data:`FORMAT_HINTS` name among ``pairs``, if one is understood for
+    ``offers``: each value is a short name (``names``) or an offered media type, or a comma
+    list of them, where the first understood counts; values understood for no offer are
+    ignored, so ``Accept`` decides (a client that sends ``format=json`` for a graph, or
+    ``format=`` for every server it meets, still gets an answer).
+
+    Raises:
+        HttpError: 400, when two of the values understood name different formats.
+    """
+    found = []
+    for name, value in pairs:
+        if name not in FORMAT_HINTS:
+            continue
+        for part in value.split(","):
+            key = part.split(";")[0].strip().lower()
+            format = names.get(key) or offers.get(key)
+            if format is not None and format in offers.values():
+                found.append((name, format))
+                break
+    formats = list(dict.fromkeys(format for _, format in found))
+    if len(formats) < 2:
+        return formats[0] if formats else None
+    shown = ", ".join(formats)
+    parameters = list(dict.fromkeys(name for name, _ in found))
+    if len(parameters) == 1:
+        times = sum(1 for name, _ in pairs if name == parameters[0])
+        raise HttpError(
+            400,
+            f"the parameter {parameters[0]}= is given {times} times, for different formats "
+            f"({shown}): give one",
+        )
+    asked = " and ".join(f"{name}=" for name in parameters)
+    raise HttpError(400, f"{asked} ask for different formats ({shown}): ask for one")
 
 
 def _wants_html(request: Request) -> bool:
@@ -353,11 +412,16 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
     return pairs
 
 
+#: Parameters that may be given more than once: the protocol's dataset, whose graphs are
+#: merged, and the format hints, which SPARQLWrapper repeats (see :func:`_hinted`).
+_REPEATABLE = frozenset(("default-graph-uri", "named-graph-uri", *FORMAT_HINTS))
+
+
 def _repeated(pairs: list[tuple[str, str]]) -> None:
-    """Refuse the first parameter given more than once."""
+    """Refuse the first parameter given more than once (but for :data:`_REPEATABLE`)."""
     seen = set()
     for name, _ in pairs:
-        if name in seen:
+        if name in seen and name not in _REPEATABLE:
             times = sum(1 for n, _ in pairs if n == name)
             raise HttpError(400, f"the parameter {name}= is given {times} times: give it once")
         seen.add(name)
@@ -423,11 +487,13 @@ def _send(request: Request, graph: Served, media: str, answer: tuple) -> Respons
         headers["L2graph-Truncated"] = "true"
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    text = media.startswith("text/") or media.endswith(("json", "+xml", "n-triples"))
+    text = media.startswith("text/") or media.endswith(_TEXT_ENDINGS)
     media_type = f"{media}; charset=utf-8" if text else media
     return Response(body, media_type=media_type, headers=headers)
 
 
+#: Media types, beside ``text/…``, whose answers are text, sent with ``charset=utf-8``.
+_TEXT_ENDINGS = ("json", "/xml", "+xml", "n-triples", "n-quads", "trig")
 _MEDIA_TAGS: dict[str, str] = {}
 
 
@@ -510,80 +576,114 @@ def _handled(endpoint):
 
 
 _UPDATES = ("update", "using-graph-uri", "using-named-graph-uri")
-_DATASET = ("default-graph-uri", "named-graph-uri")
 
 
-def _refuse_updates_and_datasets(names) -> None:
+def _refuse_updates(names) -> None:
     if any(name in names for name in _UPDATES):
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
-    if any(name in names for name in _DATASET):
-        raise HttpError(
-            403,
-            "default-graph-uri and named-graph-uri are not allowed: the default graph is the "
-            "union of the build's graphs (use GRAPH <…> { … } to pick one)",
-        )
 
 
-async def _sparql_text(request: Request, graph: Served) -> str | None:
-    """The query of a SPARQL 1.1 Protocol request (``None``: no query, show the form).
-    Refusals come first (an update or a dataset is 403 however it is spelt), then a
-    repeated parameter (400): a query is never chosen among several."""
-    _refuse_updates_and_datasets({name for name, _ in _url_pairs(request)})
+async def _sparql_request(request: Request, graph: Served) -> tuple[str | None, list]:
+    """The query of a SPARQL 1.1 Protocol request (``None``: there is none) and the request's
+    parameters: the URL's, and a form's. Updates are refused first (403 however they are
+    spelt), then a repeated parameter (400): a query is never chosen among several."""
+    pairs = _url_pairs(request)
+    _refuse_updates({name for name, _ in pairs})
     params = _url_params(request)
     if request.method in ("GET", "HEAD"):
-        return params.get("query")
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return params.get("query"), pairs
+    media, _, rest = request.headers.get("content-type", "").partition(";")
+    media = media.strip().lower()
     if media == "application/sparql-update":
         raise HttpError(403, "updates are not allowed: this endpoint is read-only")
     if media == "application/sparql-query":
         if "query" in params:
             raise HttpError(400, "the query is given twice: in the body and as query= in the URL")
+        charset = _charset(rest)
+        if charset not in (None, "utf-8", "utf8"):
+            raise HttpError(400, f"the query must be sent as UTF-8, not as charset={charset}")
         body = await _body(request, graph.max_body, graph.timeout)
         try:
-            return body.decode("utf-8")
+            return body.decode("utf-8"), pairs
         except UnicodeDecodeError:
             raise HttpError(400, "the query is not valid UTF-8") from None
     if media == "application/x-www-form-urlencoded":
         form = _pairs(await _body(request, graph.max_body, graph.timeout), "the form")
-        _refuse_updates_and_datasets({name for name, _ in form})
+        _refuse_updates({name for name, _ in form})
         if "query" in params and any(name == "query" for name, _ in form):
             raise HttpError(
                 400, "the parameter query= is given twice: in the URL and in the form; give it once"
             )
         _repeated(form)
-        return dict(form).get("query", params.get("query"))
+        return dict(form).get("query", params.get("query")), pairs + form
     raise HttpError(
         415,
         "send the query as application/sparql-query or application/x-www-form-urlencoded",
     )
 
 
+def _charset(parameters: str) -> str | None:
+    """The ``charset`` among a ``Content-Type``'s parameters (after the ``;``), in lower case."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+#: A ``Host`` that can stand in an IRI: a name or an IPv4 address, or an IPv6 one in
+#: brackets, and a port.
+_HOST = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?\Z")
+
+
+def _endpoint(request: Request) -> str:
+    """The endpoint's URL, as the client named the server (``Host``), else the address it
+    listens on: the base IRI of its queries (so ``<s>`` in a query is ``<…/s>``, as at
+    Oxigraph's endpoint) and the ``sd:endpoint`` of its service description. ``/sparql/``
+    is the same endpoint."""
+    scheme = "https" if request.scope.get("scheme") == "https" else "http"
+    host = request.headers.get("host", "")
+    if not _HOST.match(host):
+        name, port = request.scope.get("server") or ("localhost", None)
+        host = (f"[{name}]" if ":" in name else name) + (f":{port}" if port else "")
+        host = host if _HOST.match(host) else "localhost"
+    return f"{scheme}://{host}/sparql"
+
+
+def _query_form_page(query: str = "SELECT * WHERE { ?s ?p ?o } LIMIT 10") -> Response:
+    body = answers._render("results.html", query=query, error="", excerpt=None)
+    return Response(body, media_type="text/html; charset=utf-8")
+
+
 async def sparql(request: Request, graph: Served) -> Response:
-    query = await _sparql_text(request, graph)
+    query, pairs = await _sparql_request(request, graph)
     if query is None:
-        if _wants_html(request):
-            body = answers._render(
-                "results.html", query="SELECT * WHERE { ?s ?p ?o } LIMIT 10", error=""
-            )
-            return Response(body, media_type="text/html; charset=utf-8")
-        raise HttpError(400, "no query: send ?query=… (SPARQL 1.1 Protocol)")
+        return await _without_query(request, graph, pairs)
     # a repeated request is answered before its query is even parsed
-    accept, wanted = request.headers.get("accept"), _url_params(request).get("format")
+    hints = tuple(pair for pair in pairs if pair[0] in FORMAT_HINTS)
     text = _digest(query)  # kept in place of the text, which may be megabytes
-    choice = _digest(text, accept, wanted)
+    choice = _digest(text, request.headers.get("accept"), hints)
     seen = graph.negotiated.get(choice)
     if seen is None:
-        offers = GRAPH_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
-        seen = _chosen(request, offers, GRAPH_NAMES if offers is GRAPH_TYPES else FORMAT_NAMES)
+        if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+            seen = _chosen(request, SPARQL_GRAPH_TYPES, SPARQL_GRAPH_NAMES, pairs)
+        else:
+            seen = _chosen(request, TABLE_TYPES, FORMAT_NAMES, pairs)
         graph.negotiated.put(choice, seen, 200)
     media, format = seen
+    base = _endpoint(request)
+    default = tuple(value for name, value in pairs if name == "default-graph-uri")
+    named = tuple(value for name, value in pairs if name == "named-graph-uri")
     try:
         answer = await graph.answer(
-            ("sparql", text, format),
+            ("sparql", text, format, base, default, named),
             answers.sparql,
             query,
             format,
             graph.row_cap,
+            base,
+            default,
+            named,
             arrived=_arrival(request),
         )
     except HttpError as error:
@@ -597,6 +697,28 @@ async def sparql(request: Request, graph: Served) -> Response:
             media_type="text/html; charset=utf-8",
             headers=error.headers,  # a busy server's Retry-After
         )
+    return _send(request, graph, media, answer)
+
+
+async def _without_query(request: Request, graph: Served, pairs: list) -> Response:
+    """A request with no query: ``GET`` is answered with the endpoint's service description
+    (SPARQL 1.1 Service Description, in the RDF format negotiated), or the query form for a
+    browser; a ``POST`` without a query is a 400 (the form again for a browser)."""
+    if request.method == "POST":
+        if _wants_html(request):
+            return _query_form_page()
+        raise HttpError(400, "no query: send query=… (SPARQL 1.1 Protocol)")
+    media, format = _chosen(request, SPARQL_GRAPH_TYPES, SPARQL_GRAPH_NAMES, pairs)
+    if format == "html":
+        return _query_form_page()
+    endpoint = _endpoint(request)
+    answer = await graph.answer(
+        ("service", endpoint, format),
+        answers.service_description,
+        endpoint,
+        format,
+        arrived=_arrival(request),
+    )
     return _send(request, graph, media, answer)
 
 
@@ -638,7 +760,7 @@ async def query_list(request: Request, graph: Served) -> Response:
 
 async def stored(request: Request, graph: Served) -> Response:
     name = request.path_params["name"]
-    params = {k: v for k, v in _url_params(request).items() if k != "format"}
+    params = {k: v for k, v in _url_params(request).items() if k not in FORMAT_HINTS}
     offers = {"application/sparql-results+json": "json", "application/json": "json"}
     offers |= {"text/csv": "csv", "text/tab-separated-values": "tsv", "text/html": "html"}
     offers |= {"application/sparql-results+xml": "xml"}
@@ -710,7 +832,11 @@ async def index(request: Request, graph: Served) -> Response:
 async def not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     message = "no such page" if status == 404 else str(getattr(exc, "detail", exc))
-    return _error(request, HttpError(status, message))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:  # every page but /sparql is read by GET (RFC 9110: a 405 says Allow)
+        allowed = {method.strip() for method in headers.get("Allow", "GET, HEAD").split(",")}
+        headers["Allow"] = ", ".join(m for m in ("GET", "HEAD", "POST") if m in allowed)
+    return _error(request, HttpError(status, message, headers=headers))
 
 
 def create_app(
@@ -721,6 +847,7 @@ def create_app(
     row_cap: int = 10_000,
     max_body: int = MAX_BODY,
     watch_seconds: float = 0.5,
+    cors: bool = False,
 ) -> Starlette:
     """The ASGI application over the project at ``home`` (building it first if needed).
 
@@ -732,6 +859,8 @@ def create_app(
             says when there were more.
         max_body: the largest request body read, in bytes (a larger one gets a 413).
         watch_seconds: how often to look for edited inputs (and rebuild).
+        cors: let pages from any origin read the answers (``Access-Control-Allow-Origin: *``,
+            no credentials) and answer their preflight ``OPTIONS``; off by default.
 
     Raises:
         ValidationFailed: the sources do not conform.
@@ -769,20 +898,28 @@ def create_app(
         routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found}
     )
     app.state.graph = graph
-    return _Endpoint(app, graph)
+    return _Endpoint(app, graph, cors=cors)
 
 
 class _Endpoint:
-    """The application: ``/sparql``, the hot path, is answered directly; every other path
-    goes through Starlette's routing and middleware (about half a cached answer's cost)."""
+    """The application: ``/sparql`` (and ``/sparql/``), the hot path, is answered directly;
+    every other path goes through Starlette's routing and middleware (about half a cached
+    answer's cost). With ``cors``, every answer may be read by a page from any origin, and a
+    preflight ``OPTIONS`` is answered for reading (GET, HEAD, POST)."""
 
-    def __init__(self, app: Starlette, graph: Served) -> None:
-        self.app, self.graph, self.state = app, graph, app.state
+    def __init__(self, app: Starlette, graph: Served, *, cors: bool = False) -> None:
+        self.app, self.graph, self.state, self.cors = app, graph, app.state, cors
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":  # the deadline runs from here: waiting for a worker counts
-            scope["l2graph.arrived"] = asyncio.get_running_loop().time()
-        if scope["type"] != "http" or scope["path"] != "/sparql":
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        # the deadline runs from here: waiting for a worker counts
+        scope["l2graph.arrived"] = asyncio.get_running_loop().time()
+        if self.cors:
+            if scope["method"] == "OPTIONS":
+                return await _PREFLIGHT(scope, receive, send)
+            send = _readable_elsewhere(send)
+        if scope["path"] not in ("/sparql", "/sparql/"):
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         try:
@@ -805,6 +942,36 @@ class _Endpoint:
 
 
 _ALLOW = "GET, HEAD, POST"
+#: What ``--cors`` adds to every answer: any origin may read it, without credentials (no
+#: ``Access-Control-Allow-Credentials``, so a browser sends no cookies and reads nothing
+#: an anonymous client could not), and the headers that say about a cut or a busy server.
+_CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, Retry-After, L2graph-Row-Cap, L2graph-Truncated"),
+]
+#: The answer to a preflight ``OPTIONS`` under ``--cors``: reading only, with the request
+#: headers a SPARQL client sets (a direct POST's ``Content-Type``, ``Accept``, a revalidation).
+_PREFLIGHT = Response(
+    status_code=204,
+    headers={
+        "Allow": _ALLOW,
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": _ALLOW,
+        "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
+        "Access-Control-Max-Age": "86400",
+    },
+)
+
+
+def _readable_elsewhere(send):
+    """``send``, adding :data:`_CORS` to the answer's headers."""
+
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *_CORS]}
+        await send(message)
+
+    return sending
 
 
 def http_options() -> dict:
