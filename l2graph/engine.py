@@ -126,8 +126,9 @@ def run(
     """Run a read-only SPARQL query over the union of the store's graphs, or over ``graphs``
     (``store.query``'s dataset keywords, as :func:`dataset` gives them); the project's
     prefixes are predeclared (the query's own ``PREFIX`` lines take precedence), and relative
-    IRIs are resolved against ``base_iri`` (the query's own ``BASE`` takes precedence)."""
-    check_read_only(query)
+    IRIs are resolved against ``base_iri`` (the query's own ``BASE`` takes precedence).
+    ``graphs`` override the query's own ``FROM``, as the SPARQL Protocol says."""
+    check_read_only(query, dataset_given=graphs is not None)
     try:
         return store.query(
             query,

@@ -123,7 +123,7 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def check_read_only(query: str, engine: str = "oxigraph") -> str:
+def check_read_only(query: str, engine: str = "oxigraph", *, dataset_given: bool = False) -> str:
     """The query guard, for every face and engine: refuse what a read-only query over this
     graph may not do, before any parser sees it, and return the text to hand ``engine``.
 
@@ -137,17 +137,22 @@ def check_read_only(query: str, engine: str = "oxigraph") -> str:
         engine: ``"oxigraph"`` (the text is read as written, and as decoded) or
             ``"rdflib"`` (read after rdflib's own decoding of ``\\u`` escapes; the text
             returned has its comments blanked, since rdflib ends a comment at ``\\n`` only).
+        dataset_given: the request names its dataset itself (the SPARQL Protocol's
+            ``default-graph-uri``/``named-graph-uri``, graphs the store holds), which
+            overrides the query's ``FROM``: Oxigraph then reads no graph a ``FROM`` names, so
+            it is not refused.
 
     Raises:
         RefusedQueryError: the query does one of these, in the engine's reading of it.
     """
     if engine == "rdflib":
         return _for_rdflib(query)
-    _check(query)
+    words = _SERVICE_ONLY if dataset_given else _SERVICE_OR_FROM
+    _check(query, words=words)
     if "\\u" in query or "\\U" in query:
         # The grammar decodes escapes before it parses; Oxigraph 0.5 does not, but a build
         # of it with standard escaping would: its reading is checked too.
-        _check(_ESCAPE.sub(_character, query))
+        _check(_ESCAPE.sub(_character, query), words=words)
     return query
 
 
@@ -201,16 +206,19 @@ def _search(code: str, words: tuple[str, ...]) -> None:
 
 
 _SERVICE_OR_FROM = ("service", "from")
-_ALL_REFUSED = (*_SERVICE_OR_FROM, *_UPDATES)
+_SERVICE_ONLY = ("service",)
 
 
-def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
-    """Refuse what the text does, read token by token; with ``comments``, return the spans
-    of its comments (for blanking)."""
+def _check(
+    text: str, *, comments: bool = False, words: tuple[str, ...] = _SERVICE_OR_FROM
+) -> list[tuple[int, int]]:
+    """Refuse what the text does, read token by token (``words``: the keywords refused
+    besides updates); with ``comments``, return the spans of its comments (for blanking)."""
+    every = (*words, *_UPDATES)
     lowered = text.lower()
     if (
         not comments
-        and not any(word in lowered for word in _ALL_REFUSED)
+        and not any(word in lowered for word in every)
         and text.count("{") + text.count("(") + text.count("[") <= MAX_NESTING
     ):
         return []  # no refused word anywhere and too few groups to nest too deep
@@ -219,7 +227,7 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
     after_value = False  # the last token ends a value: a '<' now may be less-than
     for token in tokens(text):
         if isinstance(token, Unreadable):  # the engine cannot read on either: say so here,
-            if any(word in text[token.start :].lower() for word in _SERVICE_OR_FROM):
+            if any(word in text[token.start :].lower() for word in words):
                 from l2graph.syntax import syntax_error  # unless a refused word lies beyond
 
                 raise syntax_error(text)
@@ -231,12 +239,12 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
             spans.append((token.start, token.start + len(value)))
             continue
         if kind == "word":
-            _search(value, _ALL_REFUSED)
+            _search(value, every)
         elif kind == "pname":
             prefix, _, local = value.partition(":")
-            _search(prefix, _SERVICE_OR_FROM)
+            _search(prefix, words)
             split = _OXIGRAPH_LOCAL.match(local)
-            _search(local[split.end() if split else 0 :], _SERVICE_OR_FROM)
+            _search(local[split.end() if split else 0 :], words)
         elif kind == "iri" and after_value and brackets[-1:] == ["("]:
             inside = value[1:-1]
             if "'" in inside or "#" in inside:
@@ -245,7 +253,7 @@ def _check(text: str, *, comments: bool = False) -> list[tuple[int, int]]:
                     "an IRI there, and a parser that tries less-than first reads code; write "
                     "'<' with a space after it to compare"
                 )
-            _search(inside, _SERVICE_OR_FROM)
+            _search(inside, words)
         elif kind == "punct" and value in "{([":
             brackets.append(value)
             if len(brackets) > MAX_NESTING:
