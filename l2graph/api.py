@@ -8,7 +8,7 @@ terms. The reference engines (owlrl, pyshacl, rdflib's SPARQL) answer only when 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from l2graph.errors import InputError, ValidationFailed, checked_seconds
@@ -74,20 +74,35 @@ def _graphs(inferred: bool) -> list[str]:
 
 @_contract
 def validate(
-    graph: Any = None, home: Path | str | None = None, *, engine: str = CORE
+    graph: Any = None,
+    home: Path | str | None = None,
+    *,
+    engine: str = CORE,
+    data: Iterable[Path | str] | None = None,
+    shapes: Iterable[Path | str] | None = None,
 ) -> ValidationReport:
     """Validate the asserted graph against the project's SHACL shapes and, where the article
-    texts are at hand, check every claim's quote against its article.
+    texts are at hand, check every claim's quote against its article; or, given ``data`` and
+    ``shapes``, any graph against any shapes, as ``pyshacl -s SHAPES DATA`` does.
 
     Args:
         graph: an rdflib graph (ontology and data) to check instead of the project's sources.
             Validate asserted triples, not a closure: entailments carry no claims.
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         engine: ``"oxigraph"`` (the core) or ``"pyshacl"`` (the reference: the shapes only).
+        data: RDF files (Turtle, N-Triples …, by extension) whose union is the data graph.
+        shapes: RDF files whose union is the shapes graph; nothing they import is fetched.
 
     Returns:
-        A :class:`ValidationReport`; ``conforms`` is false when any result was found.
+        A :class:`ValidationReport`; ``conforms`` is false when any result was found;
+        :meth:`ValidationReport.rdf` writes it as a standard ``sh:ValidationReport``.
     """
+    if data is not None or shapes is not None:
+        if graph is not None or _engine(engine, "pyshacl") != CORE:
+            raise InputError("data= and shapes= are validated by the core engine, on no graph=")
+        from l2graph.shacl import validate_files
+
+        return validate_files(data or [], shapes or [])
     project = Project.locate(home)
     if _engine(engine, "pyshacl") == "pyshacl":
         from l2graph import reference

@@ -467,12 +467,38 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_validate(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--data", nargs="+", metavar="FILE", help="validate these RDF files, not the project"
+    )
+    sub.add_argument(
+        "--shapes", nargs="+", metavar="FILE", help="with --data: the SHACL shapes to use"
+    )
+    sub.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "turtle", "json-ld"),
+        default="text",
+        help="the report as text (default) or as a standard sh:ValidationReport",
+    )
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    report = l2graph.validate(home=args.home)
-    if not report.conforms:
+    if (args.data is None) != (args.shapes is None):
+        raise InputError("--data and --shapes go together: the graph, and the shapes to use")
+    if args.data is None:
+        report = l2graph.validate(home=args.home)
+    else:
+        report = l2graph.validate(data=args.data, shapes=args.shapes)
+    if args.format != "text":
+        _write(report.rdf(args.format))
+    elif args.data is not None:  # a report on the user's files: no build to speak of
+        print(report.text())
+    elif not report.conforms:
         raise ValidationFailed(report)
-    print("The graph conforms to its shapes.")
-    return EXIT_OK
+    else:
+        print(report.text())
+    return EXIT_OK if report.conforms else EXIT_INVALID
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -631,7 +657,12 @@ _COMMANDS = {
     "queries": ("list the stored queries and their parameters", None, None, _cmd_queries),
     "query": ("run a stored query", None, _add_query, _cmd_query),
     "sparql": ("run an ad hoc SPARQL query", None, _add_sparql, _cmd_sparql),
-    "validate": ("check the graph against its SHACL shapes", None, None, _cmd_validate),
+    "validate": (
+        "check the graph (or any --data) against its SHACL shapes (or any --shapes)",
+        None,
+        _add_validate,
+        _cmd_validate,
+    ),
     "build": ("parse, validate and reason; refresh the cache", None, _add_build, _cmd_build),
     "export": (
         "write the graph as Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML",
