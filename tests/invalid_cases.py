@@ -237,10 +237,27 @@ CASES = [
     ),
     (
         "reported claim without a speaker",
-        "id:claim-toyoshima-era l2:attributedTo id:akira-toyoshima .",
+        "id:claim-collaboration-harsch l2:attributedTo id:matthias-harsch .",
         "",
         {
-            ("id:claim-toyoshima-era", None, "sh:OrConstraintComponent"),
+            ("id:claim-collaboration-harsch", None, "sh:OrConstraintComponent"),
+        },
+    ),
+    (
+        "claim attributed to something that cannot speak",
+        "id:claim-collaboration-harsch l2:attributedTo id:matthias-harsch .",
+        "id:claim-collaboration-harsch l2:attributedTo id:l-mount .",
+        {
+            ("id:claim-collaboration-harsch", "l2:attributedTo", "sh:OrConstraintComponent"),
+        },
+    ),
+    (
+        "unnamed party with a fact of its own",
+        "",
+        "id:unnamed-many l2:memberOf id:l2-technology .",
+        {
+            ("id:unnamed-many", "l2:memberOf", "sh:ClosedConstraintComponent"),
+            ("id:unnamed-many", "l2:memberOf", "l2s:FactHasClaim"),
         },
     ),
     (
