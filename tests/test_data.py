@@ -103,3 +103,27 @@ def test_named_speculation_is_a_claim_only(asserted_graph, inferred_graph, subje
         c["status"] for _, c in _claims(asserted_graph) if (c["s"], c["p"], c["o"]) == triple
     }
     assert statuses and not statuses & ASSERTING
+
+
+def test_the_articles_own_voice_has_no_speaker(asserted_graph):
+    """A confirmed claim is the article's own statement: words it puts in someone else's mouth
+    (a named party, or unnamed others such as "many") are theirs, never confirmed."""
+    for claim, c in _claims(asserted_graph):
+        if c["status"] == L2NS.confirmed:
+            assert asserted_graph.value(claim, L2NS.attributedTo) is None, claim
+
+
+def test_the_release_plan_is_panasonics_via_nikkei(asserted_graph):
+    from l2graph.project import ID
+
+    camera = Namespace(ID)["leica-panasonic-joint-camera"]
+    for predicate in (L2NS.plannedReleaseYear, L2NS.plannedRelease):
+        (claim,) = [
+            c for c, v in _claims(asserted_graph) if (v["s"], v["p"]) == (camera, predicate)
+        ]
+        assert asserted_graph.value(claim, L2NS.status) == L2NS.reported
+        assert asserted_graph.value(claim, L2NS.attributedTo) == Namespace(ID)["panasonic"]
+        assert set(asserted_graph.objects(claim, L2NS.reportedVia)) == {
+            Namespace(ID)["nikkei"],
+            Namespace(ID)["digital-camera-info"],
+        }

@@ -173,3 +173,44 @@ def test_to_dataframe_without_pandas_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(l2graph.InputError, match=r"l2graph\[dataframe\]"):
         l2graph.run_query("001").to_dataframe()
+
+
+# ---------------------------------------------------------------- claims, whoever said them
+
+
+def test_provenance_lists_claims_in_words_too_one_row_per_claim_with_speaker_and_channels():
+    rows = l2graph.run_query("fact_provenance", entity="id:leica-panasonic-joint-camera")
+    claims = [row["claim"] for row in rows]
+    assert len(claims) == len(set(claims))
+    assert any(row["predicate"] is None for row in rows)  # claims in words (l2:about)
+    year = [row for row in rows if str(row["predicate"]).endswith("#plannedReleaseYear")]
+    assert [(str(r["status"]), str(r["speaker"]), str(r["reportedVia"])) for r in year] == [
+        (L2 + "reported", "Panasonic", "Digital Camera Info, Nikkei")
+    ]
+
+
+def test_what_a_person_said():
+    rows = l2graph.run_query("what_a_person_said", person="id:matthias-harsch")
+    assert {str(row["quote"]) for row in rows} >= {
+        "their extensive expertise is undisputed",
+        "The combination of our competencies in L² Technology is another milestone in the "
+        "partnership",
+    }
+    assert {str(row["status"]) for row in rows} == {"opinion", "reported"}
+    formed = l2graph.run_query("what_a_person_said", person="id:panasonic")
+    assert ("formed when", "at the end of May", "Digital Camera Info, Nikkei") in {
+        (str(r["property"]), str(r["value"]), str(r["reportedVia"])) for r in formed
+    }
+
+
+def test_each_source_dates_the_announcement_with_its_own_precision():
+    rows = l2graph.run_query("alliance_announcements", alliance="id:l2-technology")
+    found = {(str(r["event"]), str(r["when"]), str(r["precision"])) for r in rows}
+    assert found == {
+        ("announced", "2022-05-31", "day"),
+        ("announced", "in May", "the source's words"),
+        ("formed", "at the end of May", "the source's words"),
+    }
+
+
+L2 = "https://w3id.org/l2graph/ontology#"
