@@ -1,5 +1,6 @@
 """What the graph knows about one entity: found by IRI, id or label, then its asserted facts,
-its inferred facts (marked as such) and every claim about it with status, quote and article."""
+its inferred facts (marked as such), every claim about it with status, quote, article, speaker
+and channels, grouped by the fact it backs, and what the entity itself said (for a speaker)."""
 
 from __future__ import annotations
 
@@ -13,28 +14,73 @@ from l2graph.project import ASSERTED_GRAPH, ID, INFERRED_GRAPH, PREFIXES, short_
 _LABEL, _ALT_LABEL = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
 
 
-class Fact(namedtuple("Fact", "subject predicate object inferred")):
-    """One statement touching the entity; ``inferred`` when reasoning added it."""
+class Fact(namedtuple("Fact", "subject predicate object inferred of_claim", defaults=(False,))):
+    """One statement touching the entity; ``inferred`` when reasoning added it; ``of_claim``
+    when its subject is a claim (a claim's link to what it is about or to whose it is), which
+    the claims themselves show."""
 
     __slots__ = ()
 
 
 class ClaimAbout(
-    namedtuple("ClaimAbout", "claim status subject predicate object quote article speaker")
+    namedtuple(
+        "ClaimAbout",
+        "claim status subject predicate object quote article speaker via about",
+        defaults=((), ()),
+    )
 ):
-    """A claim about the entity (as a fact's subject or object, or in words)."""
+    """A claim about the entity (as a fact's subject or object, or in words), or one it made:
+    ``speaker`` whose it is, ``via`` the publications it came through, ``about`` what a claim
+    in words is about."""
 
     __slots__ = ()
 
+    def said(self, entity=None) -> str:
+        """Who said it and through whom ("said by id:panasonic via id:nikkei"), leaving out
+        ``entity`` as the speaker; empty in the article's own voice."""
+        parts = []
+        if self.speaker is not None and self.speaker != entity:
+            parts.append(f"said by {_show(self.speaker)}")
+        if self.via:
+            parts.append("via " + ", ".join(_show(v) for v in self.via))
+        return " ".join(parts)
 
-class Description(namedtuple("Description", "entity label types facts claims")):
-    """An entity, its label, its types (each with whether it is inferred), the facts about it
-    and the claims behind them."""
+    def line(self, what: str = "", entity=None) -> str:
+        """``[status] what, said by … via … — article``."""
+        said = self.said(entity)
+        joined = ", ".join(part for part in (what, said) if part)
+        return f"[{self.status}]{' ' + joined if joined else ''} — {_show(self.article)}"
+
+
+class Description(
+    namedtuple("Description", "entity label types facts claims said", defaults=((),))
+):
+    """An entity, its label, its types (each with whether it is inferred), the facts about it,
+    the claims about it, and the claims it is the speaker of (``said``)."""
 
     __slots__ = ()
+
+    def by_fact(self) -> tuple[list, list, list, list]:
+        """The types each with the claims that back it, the facts each with the claims that
+        back it, the claims of facts not asserted (guesses, opinions), and the claims in words."""
+        behind: dict[tuple, list] = {}
+        in_words = []
+        for claim in self.claims:
+            if claim.predicate is None:
+                in_words.append(claim)
+            else:
+                behind.setdefault((claim.subject, claim.predicate, claim.object), []).append(claim)
+        rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
+        types = [
+            (t, inferred, behind.pop((self.entity, rdf_type, t), [])) for t, inferred in self.types
+        ]
+        facts = [(fact, behind.pop(tuple(fact[:3]), [])) for fact in self.facts]
+        unasserted = [claim for claims in behind.values() for claim in claims]
+        return types, facts, unasserted, in_words
 
     def text(self) -> str:
-        """A readable page: facts (inferred ones marked), then the claims with their quotes."""
+        """A readable page: facts (inferred ones marked) each with the claims behind it, what
+        is said but not asserted, what is said in words, and what the entity said."""
         name = _show(self.entity)
         lines = [f"{self.label} ({name})"]
         asserted = [_show(t) for t, inferred in self.types if not inferred]
@@ -43,33 +89,53 @@ class Description(namedtuple("Description", "entity label types facts claims")):
             lines.append("  a " + ", ".join(asserted))
         if inferred:
             lines.append("  a " + ", ".join(inferred) + "  (inferred)")
-        outgoing = [f for f in self.facts if f.subject == self.entity]
-        incoming = [f for f in self.facts if f.subject != self.entity]
+        types, facts, unasserted, in_words = self.by_fact()
+        outgoing = [(f, c) for f, c in facts if f.subject == self.entity]
+        incoming = [(f, c) for f, c in facts if f.subject != self.entity and not f.of_claim]
+
+        def claim_lines(claims, what: str = "") -> list[str]:
+            found = []
+            for claim in claims:
+                found += [f"      {claim.line(what)}", f"        “{claim.quote}”"]
+            return found
+
+        typed = [(t, claims) for t, inferred, claims in types if claims]
+        if typed:
+            lines += ["", "Types, each with the claims behind it:"]
+            for t, claims in typed:
+                lines.append(f"  a {_show(t)}")
+                lines += claim_lines(claims)
+
         if outgoing:
-            lines += ["", "Facts:"]
-            lines += [
-                f"  {_show(f.predicate)} {_show(f.object)}" + ("  (inferred)" if f.inferred else "")
-                for f in outgoing
-            ]
+            lines += ["", "Facts, each with the claims behind it:"]
+            for fact, claims in outgoing:
+                mark = "  (inferred)" if fact.inferred else ""
+                lines.append(f"  {_show(fact.predicate)} {_show(fact.object)}{mark}")
+                lines += claim_lines(claims)
         if incoming:
             lines += ["", "Linked from:"]
-            lines += [
-                f"  {_show(f.subject)} {_show(f.predicate)}"
-                + ("  (inferred)" if f.inferred else "")
-                for f in incoming
-            ]
-        if self.claims:
-            lines += ["", "Claims:"]
-            for claim in self.claims:
+            for fact, claims in incoming:
+                mark = "  (inferred)" if fact.inferred else ""
+                lines.append(f"  {_show(fact.subject)} {_show(fact.predicate)}{mark}")
+                lines += claim_lines(claims)
+        if unasserted:
+            lines += ["", "Said, not asserted:"]
+            for claim in unasserted:
+                lines.append(
+                    f"  {_show(claim.subject)} {_show(claim.predicate)} {_show(claim.object)}"
+                )
+                lines += claim_lines([claim])
+        if in_words:
+            lines += ["", "Said about it in words:"]
+            lines += [line[4:] for line in claim_lines(in_words, "in words")]
+        if self.said:
+            lines += ["", f"What {self.label} said:"]
+            for claim in self.said:
                 if claim.predicate is None:
-                    what = "in words"
-                elif claim.subject == self.entity:
-                    what = f"{_show(claim.predicate)} {_show(claim.object)}"
+                    what = "about " + ", ".join(_show(a) for a in claim.about) + ", in words"
                 else:
-                    what = f"{_show(claim.subject)} {_show(claim.predicate)} {name}"
-                said = f", said by {_show(claim.speaker)}" if claim.speaker is not None else ""
-                lines.append(f"  [{claim.status}] {what}{said} — {_show(claim.article)}")
-                lines.append(f"      “{claim.quote}”")
+                    what = f"{_show(claim.subject)} {_show(claim.predicate)} {_show(claim.object)}"
+                lines += [f"  {claim.line(what, self.entity)}", f"      “{claim.quote}”"]
         return "\n".join(lines) + "\n"
 
 
@@ -123,7 +189,7 @@ SELECT ?entity ?s ?p ?o ?g WHERE {{
 _CLAIMS = """
 PREFIX l2: <https://w3id.org/l2graph/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?entity ?claim ?status ?s ?p ?o ?quote ?article ?speaker WHERE {
+SELECT DISTINCT ?entity ?claim ?status ?s ?p ?o ?quote ?article ?speaker WHERE {
   { ?claim rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o BIND (?entity AS ?s) }
   UNION { ?claim rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?entity BIND (?entity AS ?o) }
   UNION { ?claim l2:about ?entity }
@@ -131,6 +197,18 @@ SELECT ?entity ?claim ?status ?s ?p ?o ?quote ?article ?speaker WHERE {
   OPTIONAL { ?claim l2:attributedTo ?speaker }
 } ORDER BY ?claim
 """
+# What the entity said: the claims attributed to it, each with its fact (or none: in words).
+_SAID = """
+PREFIX l2: <https://w3id.org/l2graph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?entity ?claim ?status ?s ?p ?o ?quote ?article WHERE {
+  ?claim l2:attributedTo ?entity ; l2:status/rdfs:label ?status ; l2:quote ?quote ;
+         l2:statedIn ?article .
+  OPTIONAL { ?claim rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+} ORDER BY ?article ?claim
+"""
+_VIA, _ABOUT = PREFIXES["l2"] + "reportedVia", PREFIXES["l2"] + "about"
+_TYPE, _CLAIM = PREFIXES["rdf"] + "type", PREFIXES["l2"] + "Claim"
 _SKIPPED = {PREFIXES["rdf"] + name for name in ("subject", "predicate", "object")} | {
     PREFIXES["l2"] + "about"
 }
@@ -152,7 +230,8 @@ def describe(store: ox.Store, name: str) -> Description:
             continue
         if predicate.value in _SKIPPED:
             continue  # the claims that point here are listed with their quotes below
-        facts.append(Fact(subject, predicate, obj, inferred))
+        of_claim = subject != entity and _is_claim(store, subject)
+        facts.append(Fact(subject, predicate, obj, inferred, of_claim))
     facts.sort(key=lambda f: (f.subject != entity, f.inferred, str(f.predicate), str(f.object)))
     claims = [
         ClaimAbout(
@@ -164,11 +243,42 @@ def describe(store: ox.Store, name: str) -> Description:
             row["quote"].value,
             row["article"],
             row["speaker"],
+            _objects(store, row["claim"], _VIA),
         )
         for row in store.query(
             _CLAIMS, substitutions=bound, prefixes=PREFIXES, use_default_graph_as_union=True
         )
     ]
+    said = [
+        ClaimAbout(
+            row["claim"],
+            row["status"].value,
+            row["s"],
+            row["p"],
+            row["o"],
+            row["quote"].value,
+            row["article"],
+            entity,
+            _objects(store, row["claim"], _VIA),
+            _objects(store, row["claim"], _ABOUT),
+        )
+        for row in store.query(
+            _SAID, substitutions=bound, prefixes=PREFIXES, use_default_graph_as_union=True
+        )
+    ]
     label = labels[0] if labels else short_iri(entity.value)
     types.sort(key=lambda t: (t[1], str(t[0])))
-    return Description(entity, label, types, facts, claims)
+    return Description(entity, label, types, facts, claims, said)
+
+
+def _objects(store: ox.Store, subject, predicate: str) -> tuple:
+    """The values of ``predicate`` on ``subject`` in the asserted graph, sorted."""
+    found = store.quads_for_pattern(
+        subject, ox.NamedNode(predicate), None, ox.NamedNode(ASSERTED_GRAPH)
+    )
+    return tuple(sorted({quad.object for quad in found}, key=str))
+
+
+def _is_claim(store: ox.Store, node) -> bool:
+    claim = ox.NamedNode(_CLAIM)
+    return next(store.quads_for_pattern(node, ox.NamedNode(_TYPE), claim), None) is not None

@@ -254,7 +254,15 @@ def test_describe_suggests_the_nearest_names(capsys):
 
 def test_describe_lists_the_claims_in_words_about_an_entity(capsys):
     code, out, _ = run(capsys, "describe", "Matthias Harsch")
-    assert code == 0 and "[confirmed] l2:chiefExecutiveOf id:leica-camera-ag" in out
+    assert code == 0 and "  l2:chiefExecutiveOf id:leica-camera-ag\n      [confirmed] — " in out
+    said = out[out.index("What Matthias Harsch said:") :]  # every claim attributed to him
+    assert "[opinion] about id:l2-technology, in words — " in said
+    assert "another milestone in the partnership" in said
     _, out, _ = run(capsys, "describe", "Panasonic")
     assert "[opinion] in words, said by id:matthias-harsch" in out
     assert "“their extensive expertise is undisputed”" in out
+    _, out, _ = run(capsys, "describe", "leica-panasonic-joint-camera")  # claims under their fact
+    year = out[out.index("  l2:plannedReleaseYear") :]
+    assert year.splitlines()[1].startswith(
+        "      [reported] said by id:panasonic via id:digital-camera-info, id:nikkei — "
+    )

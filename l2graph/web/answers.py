@@ -234,27 +234,23 @@ def entity(build: str, namespace: str, name: str, format: str) -> Answer:
 
 
 def _entity_page(store: ox.Store, node: ox.NamedNode) -> bytes:
-    """The entity's page: label, types, facts with the claims behind them, incoming links,
-    inferred facts marked, and its neighbourhood drawn."""
+    """The entity's page: label, types, facts with the claims behind them (who said each, and
+    through whom), incoming links, inferred facts marked, what it said, and its neighbourhood
+    drawn."""
     description = entities.describe(store, node.value)
     entity = description.entity
-    behind: dict[tuple, list] = {}
-    in_words = []
-    for claim in description.claims:
-        if claim.predicate is None:
-            in_words.append(claim)
-        else:
-            behind.setdefault((claim.subject, claim.predicate, claim.object), []).append(claim)
-    facts = [(fact, behind.pop(tuple(fact[:3]), [])) for fact in description.facts]
-    unasserted = [claim for claims in behind.values() for claim in claims]  # guesses, opinions
+    types, facts, unasserted, in_words = description.by_fact()  # unasserted: guesses, opinions
     names = _labels(store, _terms(description))
     return _render(
         "entity.html",
         d=description,
+        typed=[(t, claims) for t, _, claims in types if claims],
         outgoing=[(f, c) for f, c in facts if f.subject == entity],
-        incoming=[(f, c) for f, c in facts if f.subject != entity],
+        # a claim's own links (about, attributed to) are shown with the claims themselves
+        incoming=[(f, c) for f, c in facts if f.subject != entity and not f.of_claim],
         unasserted=unasserted,
         in_words=in_words,
+        said=description.said,
         link=functools.partial(_link, names),
         quote_href=_quote_href,
         diagram=_diagram(store, entity.value),
@@ -383,8 +379,9 @@ def _terms(description) -> list:
     found = [description.entity, *(t for t, _ in description.types)]
     for fact in description.facts:
         found += [fact.subject, fact.predicate, fact.object]
-    for claim in description.claims:
+    for claim in (*description.claims, *description.said):
         found += [claim.claim, claim.subject, claim.predicate, claim.object, claim.speaker]
+        found += [claim.article, *claim.via, *claim.about]
     return [t for t in found if isinstance(t, ox.NamedNode)]
 
 
