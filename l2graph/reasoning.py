@@ -57,7 +57,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from l2graph.datatypes import lexical_check
+from l2graph.datatypes import XSD_DATATYPES, lexical_check
 from l2graph.engine import graph_size
 from l2graph.errors import InconsistentOntologyError, UnsupportedAxiomError
 from l2graph.project import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, short_iri
@@ -78,8 +78,10 @@ class Rule(NamedTuple):
     two rules), concluded only where it does not hold yet.
 
     ``body`` atoms are joined in order; an atom marked with a leading ``!`` (a list path, a
-    handle) is never read from the last round's news alone. ``condition`` (FILTERs) follows
-    them. A ``whole`` rule, which reads only the schema, runs over the whole graph every round.
+    handle, the second of two atoms a rule reads alike, whose variant would conclude the
+    symmetric sameAs the first one's does) is never read from the last round's news alone.
+    ``condition`` (an expression) must hold too. A ``whole`` rule, which reads only the schema, runs
+    over the whole graph every round.
     """
 
     name: str
@@ -87,6 +89,16 @@ class Rule(NamedTuple):
     body: tuple[str, ...]
     condition: str = ""
     whole: bool = False
+    selected: bool = False  # see _insert_selected
+
+
+#: Scratch graph of each owl:sameAs clique's representative: ``<r> <_FOR> <m>`` for each other
+#: member m (r is the clique's least IRI or blank node); and of the entries new in the last
+#: round, which the eq-rep rules' variants read as their news.
+_REPRESENTATIVES = "urn:l2graph:reasoning:representatives"
+_NEW_REPRESENTATIVES = "urn:l2graph:reasoning:new-representatives"
+_FOR = "<urn:l2graph:reasoning:stands-for>"
+_STANDS_FOR = f"GRAPH <{_REPRESENTATIVES}>"
 
 
 def _subclass(sub: str, sup: str) -> str:
@@ -96,6 +108,9 @@ def _subclass(sub: str, sup: str) -> str:
         f"{{ {sub} rdfs:subClassOf {sup} }} UNION {{ {sub} a owl:Class BIND ({sub} AS {sup}) }}"
         f" UNION {{ {sub} a owl:Class BIND (owl:Thing AS {sup}) }}"
         f" UNION {{ {sup} a owl:Class BIND (owl:Nothing AS {sub}) }}"
+        # cls-thing, cls-nothing1: owl:Thing and owl:Nothing are classes
+        f" UNION {{ VALUES ({sub} {sup}) {{ (owl:Thing owl:Thing) (owl:Nothing owl:Nothing)"
+        " (owl:Nothing owl:Thing) } }"
     )
 
 
@@ -110,35 +125,42 @@ def _subproperty(sub: str, sup: str) -> str:
 
 
 _MEMBER = "rdf:rest*/rdf:first"  # any member of a list, however long
-_ONE, _ZERO = "FILTER (?n = 1)", "FILTER (?n = 0)"  # a cardinality as Oxigraph compares it
+_ONE, _ZERO = "FILTER (?n = 1)", "FILTER (?n = 0)"  # cardinalities, as Oxigraph compares them
 
 _RULES: tuple[Rule, ...] = (
-    # Table 4: equality (eq-sym and eq-trans: see _close_cliques)
-    Rule("eq-rep-s", "?s2 ?p ?o", ("?s owl:sameAs ?s2", "?s ?p ?o"), "FILTER (?p != owl:sameAs)"),
-    Rule("eq-rep-p", "?s ?p2 ?o", ("?p owl:sameAs ?p2", "?s ?p ?o")),
-    Rule("eq-rep-o", "?s ?p ?o2", ("?o owl:sameAs ?o2", "?s ?p ?o"), "FILTER (?p != owl:sameAs)"),
+    # Table 4: equality (eq-sym and eq-trans: see _close_cliques). Each statement about a
+    # member of a clique goes to the clique's representative, and from it to every member.
+    *(
+        Rule(name, head, (f"{_STANDS_FOR} {{ ?r {_FOR} ?m }}", body), condition, selected=True)
+        for name, to_it, from_it, condition in (
+            ("eq-rep-s", "?r ?p ?o", "?m ?p ?o", "?p != owl:sameAs"),
+            ("eq-rep-p", "?s ?r ?o", "?s ?m ?o", ""),
+            ("eq-rep-o", "?s ?p ?r", "?s ?p ?m", "?p != owl:sameAs"),
+        )
+        for head, body in ((to_it, from_it), (from_it, to_it))
+    ),
     # Table 5: properties (prp-spo2 and prp-key: one rule per axiom, see _axiom_rules)
     Rule("prp-dom", "?x a ?c", ("?p rdfs:domain ?c", "?x ?p ?y")),
-    Rule("prp-rng", "?y a ?c", ("?p rdfs:range ?c", "?x ?p ?y"), "FILTER (!isLiteral(?y))"),
+    Rule("prp-rng", "?y a ?c", ("?p rdfs:range ?c", "?x ?p ?y"), "!isLiteral(?y)"),
     Rule(
         "prp-fp",
         "?y1 owl:sameAs ?y2",
-        ("?p a owl:FunctionalProperty", "?x ?p ?y1", "?x ?p ?y2"),
-        "FILTER (!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+        ("?p a owl:FunctionalProperty", "?x ?p ?y1", "!?x ?p ?y2"),
+        "!isLiteral(?y1) && !sameTerm(?y1, ?y2)",
     ),
     Rule(
         "prp-ifp",
         "?x1 owl:sameAs ?x2",
-        ("?p a owl:InverseFunctionalProperty", "?x1 ?p ?y", "?x2 ?p ?y"),
-        "FILTER (!sameTerm(?x1, ?x2))",
+        ("?p a owl:InverseFunctionalProperty", "?x1 ?p ?y", "!?x2 ?p ?y"),
+        "!sameTerm(?x1, ?x2)",
     ),
     Rule("prp-symp", "?y ?p ?x", ("?p a owl:SymmetricProperty", "?x ?p ?y")),
     Rule("prp-trp", "?x ?p ?z", ("?p a owl:TransitiveProperty", "?x ?p ?y", "?y ?p ?z")),
     Rule("prp-spo1", "?x ?q ?y", ("?p rdfs:subPropertyOf ?q", "?x ?p ?y")),
     Rule("prp-eqp1", "?x ?q ?y", ("?p owl:equivalentProperty ?q", "?x ?p ?y")),
     Rule("prp-eqp2", "?x ?p ?y", ("?p owl:equivalentProperty ?q", "?x ?q ?y")),
-    Rule("prp-inv1", "?y ?q ?x", ("?p owl:inverseOf ?q", "?x ?p ?y"), "FILTER (!isLiteral(?y))"),
-    Rule("prp-inv2", "?y ?p ?x", ("?p owl:inverseOf ?q", "?x ?q ?y"), "FILTER (!isLiteral(?y))"),
+    Rule("prp-inv1", "?y ?q ?x", ("?p owl:inverseOf ?q", "?x ?p ?y"), "!isLiteral(?y)"),
+    Rule("prp-inv2", "?y ?p ?x", ("?p owl:inverseOf ?q", "?x ?q ?y"), "!isLiteral(?y)"),
     # Table 6: classes (cls-int1: one rule per axiom, see _axiom_rules)
     Rule("cls-int2", "?y a ?ci", ("?c owl:intersectionOf ?l", f"!?l {_MEMBER} ?ci", "?y a ?c")),
     Rule("cls-uni", "?y a ?c", ("?c owl:unionOf ?l", f"!?l {_MEMBER} ?ci", "?y a ?ci")),
@@ -156,15 +178,15 @@ _RULES: tuple[Rule, ...] = (
         "cls-avf",
         "?v a ?y",
         ("?x owl:allValuesFrom ?y", "?x owl:onProperty ?p", "?u a ?x", "?u ?p ?v"),
-        "FILTER (!isLiteral(?v))",
+        "!isLiteral(?v)",
     ),
     Rule("cls-hv1", "?u ?p ?y", ("?x owl:hasValue ?y", "?x owl:onProperty ?p", "?u a ?x")),
     Rule("cls-hv2", "?u a ?x", ("?x owl:hasValue ?y", "?x owl:onProperty ?p", "?u ?p ?y")),
     Rule(
         "cls-maxc2",
         "?y1 owl:sameAs ?y2",
-        ("?x owl:maxCardinality ?n", "?x owl:onProperty ?p", "?u a ?x", "?u ?p ?y1", "?u ?p ?y2"),
-        f"{_ONE} FILTER (!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+        ("?x owl:maxCardinality ?n", "?x owl:onProperty ?p", "?u a ?x", "?u ?p ?y1", "!?u ?p ?y2"),
+        "?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2)",
     ),
     Rule(
         "cls-maxqc3",
@@ -176,10 +198,10 @@ _RULES: tuple[Rule, ...] = (
             "?u a ?x",
             "?u ?p ?y1",
             "?y1 a ?c",
-            "?u ?p ?y2",
-            "?y2 a ?c",
+            "!?u ?p ?y2",
+            "!?y2 a ?c",
         ),
-        f"{_ONE} FILTER (!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+        "?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2)",
     ),
     Rule(
         "cls-maxqc4",
@@ -190,9 +212,9 @@ _RULES: tuple[Rule, ...] = (
             "?x owl:onProperty ?p",
             "?u a ?x",
             "?u ?p ?y1",
-            "?u ?p ?y2",
+            "!?u ?p ?y2",
         ),
-        f"{_ONE} FILTER (!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+        "?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2)",
     ),
     Rule("cls-oo", "?y a ?c", ("?c owl:oneOf ?l", f"!?l {_MEMBER} ?y")),
     # Table 7: class axioms (cax-dw, cax-adc: see _CHECKS)
@@ -204,7 +226,7 @@ _RULES: tuple[Rule, ...] = (
         "scm-sco",
         "?c rdfs:subClassOf ?e",
         ("?c rdfs:subClassOf ?d", "?d rdfs:subClassOf ?e"),
-        "FILTER (?c != ?e)",
+        "?c != ?e",
     ),
     Rule("scm-eqc1", "?c rdfs:subClassOf ?d", ("?c owl:equivalentClass ?d",)),
     Rule("scm-eqc1", "?d rdfs:subClassOf ?c", ("?c owl:equivalentClass ?d",)),
@@ -212,13 +234,37 @@ _RULES: tuple[Rule, ...] = (
         "scm-eqc2",
         "?c owl:equivalentClass ?d",
         ("?c rdfs:subClassOf ?d", "?d rdfs:subClassOf ?c"),
-        "FILTER (?c != ?d)",
+        "?c != ?d",
+    ),
+    # scm-sco and scm-eqc2 with scm-cls read in place: a declared class is a subclass of
+    # owl:Thing, and owl:Nothing a subclass of it
+    Rule(
+        "scm-sco",
+        "?c rdfs:subClassOf ?d",
+        ("?c rdfs:subClassOf owl:Nothing", "?d a owl:Class"),
+        "?c != ?d",
+    ),
+    Rule(
+        "scm-sco",
+        "?c rdfs:subClassOf ?d",
+        ("owl:Thing rdfs:subClassOf ?d", "?c a owl:Class"),
+        "?c != ?d",
+    ),
+    Rule(
+        "scm-eqc2",
+        "?c owl:equivalentClass owl:Nothing",
+        ("?c rdfs:subClassOf owl:Nothing", "?c a owl:Class"),
+    ),
+    Rule(
+        "scm-eqc2",
+        "?c owl:equivalentClass owl:Thing",
+        ("owl:Thing rdfs:subClassOf ?c", "?c a owl:Class"),
     ),
     Rule(
         "scm-spo",
         "?p rdfs:subPropertyOf ?r",
         ("?p rdfs:subPropertyOf ?q", "?q rdfs:subPropertyOf ?r"),
-        "FILTER (?p != ?r)",
+        "?p != ?r",
     ),
     Rule("scm-eqp1", "?p rdfs:subPropertyOf ?q", ("?p owl:equivalentProperty ?q",)),
     Rule("scm-eqp1", "?q rdfs:subPropertyOf ?p", ("?p owl:equivalentProperty ?q",)),
@@ -226,7 +272,7 @@ _RULES: tuple[Rule, ...] = (
         "scm-eqp2",
         "?p owl:equivalentProperty ?q",
         ("?p rdfs:subPropertyOf ?q", "?q rdfs:subPropertyOf ?p"),
-        "FILTER (?p != ?q)",
+        "?p != ?q",
     ),
     Rule("scm-dom1", "?p rdfs:domain ?d", ("?p rdfs:domain ?c", "?c rdfs:subClassOf ?d")),
     Rule("scm-dom2", "?p rdfs:domain ?c", ("?q rdfs:domain ?c", "?p rdfs:subPropertyOf ?q")),
@@ -242,7 +288,7 @@ _RULES: tuple[Rule, ...] = (
             "?c2 owl:onProperty ?p2",
             _subproperty("?p1", "?p2"),
         ),
-        "FILTER (!sameTerm(?c1, ?c2))",
+        "!sameTerm(?c1, ?c2)",
         whole=True,
     ),
     Rule(
@@ -255,7 +301,7 @@ _RULES: tuple[Rule, ...] = (
             "?c2 owl:onProperty ?p",
             _subclass("?y1", "?y2"),
         ),
-        "FILTER (!sameTerm(?c1, ?c2))",
+        "!sameTerm(?c1, ?c2)",
         whole=True,
     ),
     Rule(
@@ -268,7 +314,7 @@ _RULES: tuple[Rule, ...] = (
             "?c2 owl:onProperty ?p2",
             _subproperty("?p1", "?p2"),
         ),
-        "FILTER (!sameTerm(?c1, ?c2))",
+        "!sameTerm(?c1, ?c2)",
         whole=True,
     ),
     Rule(
@@ -281,7 +327,7 @@ _RULES: tuple[Rule, ...] = (
             "?c2 owl:onProperty ?p",
             _subclass("?y1", "?y2"),
         ),
-        "FILTER (!sameTerm(?c1, ?c2))",
+        "!sameTerm(?c1, ?c2)",
         whole=True,
     ),
     Rule(
@@ -294,21 +340,21 @@ _RULES: tuple[Rule, ...] = (
             "?c2 owl:onProperty ?p2",
             _subproperty("?p1", "?p2"),
         ),
-        "FILTER (!sameTerm(?c1, ?c2))",
+        "!sameTerm(?c1, ?c2)",
         whole=True,
     ),
     Rule(
         "scm-int",
         "?c rdfs:subClassOf ?ci",
         ("?c owl:intersectionOf ?l", f"!?l {_MEMBER} ?ci"),
-        "FILTER (!sameTerm(?c, ?ci))",
+        "!sameTerm(?c, ?ci)",
         whole=True,
     ),
     Rule(
         "scm-uni",
         "?ci rdfs:subClassOf ?c",
         ("?c owl:unionOf ?l", f"!?l {_MEMBER} ?ci"),
-        "FILTER (!sameTerm(?c, ?ci))",
+        "!sameTerm(?c, ?ci)",
         whole=True,
     ),
 )
@@ -500,7 +546,30 @@ _REFLEXIVE = (
     "owl:equivalentClass",
     "owl:equivalentProperty",
 )
-_BUILTIN = " || ".join(f'STRSTARTS(STR(?s), "{ns}")' for ns in (RDF, RDFS, OWL, XSD))
+# The terms of the RDF, RDFS, OWL and XSD vocabularies: a subject is looked up among them
+# rather than every inferred triple's subject tested against the namespaces (a scan).
+_VOCABULARY = {
+    RDF: "type Property Statement subject predicate object first rest nil List value langString "
+    "HTML XMLLiteral PlainLiteral JSON CompoundLiteral Alt Bag Seq direction language",
+    RDFS: "Resource Class subClassOf subPropertyOf comment label domain range seeAlso "
+    "isDefinedBy Literal Container ContainerMembershipProperty member Datatype",
+    OWL: "AllDifferent AllDisjointClasses AllDisjointProperties Annotation AnnotationProperty "
+    "AsymmetricProperty Axiom Class DataRange DatatypeProperty DeprecatedClass "
+    "DeprecatedProperty FunctionalProperty InverseFunctionalProperty IrreflexiveProperty "
+    "NamedIndividual NegativePropertyAssertion Nothing ObjectProperty Ontology OntologyProperty "
+    "ReflexiveProperty Restriction SymmetricProperty Thing TransitiveProperty allValuesFrom "
+    "annotatedProperty annotatedSource annotatedTarget assertionProperty backwardCompatibleWith "
+    "bottomDataProperty bottomObjectProperty cardinality complementOf datatypeComplementOf "
+    "deprecated differentFrom disjointUnionOf disjointWith distinctMembers equivalentClass "
+    "equivalentProperty hasKey hasSelf hasValue imports incompatibleWith intersectionOf "
+    "inverseOf maxCardinality maxQualifiedCardinality members minCardinality "
+    "minQualifiedCardinality onClass onDataRange onDatatype onProperties onProperty oneOf "
+    "priorVersion propertyChainAxiom propertyDisjointWith qualifiedCardinality rational real "
+    "sameAs someValuesFrom sourceIndividual targetIndividual targetValue topDataProperty "
+    "topObjectProperty unionOf versionIRI versionInfo withRestrictions",
+    XSD: " ".join(sorted(XSD_DATATYPES)),
+}
+_BUILTIN = " ".join(f"<{ns}{name}>" for ns, names in _VOCABULARY.items() for name in names.split())
 
 #: The scratch graph of round N's conclusions (``<prefix>N``), from round 2 on, each read by
 #: the round after it; round 2 reads round 1's in the target graph, which holds them alone.
@@ -522,19 +591,40 @@ _INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
 def _queries(rule: Rule) -> tuple[str, list[str]]:
     """A rule's update over the whole graph, and its semi-naive variants: one per body atom
     not marked fixed, that atom read from the last round's news only (the graph :data:`_NEWS`
-    stands for). Each inserts what does not hold yet, so no conclusion crosses into Python:
+    stands for). Each inserts what does not hold yet, so no conclusion crosses into Python
+    (but for a ``selected`` rule: a SELECT of its candidates, see :func:`_insert_selected`):
     the rule reads the source and target graphs together, and the news and handles by name."""
-    missing = f"FILTER NOT EXISTS {{ {rule.head} }}"
+    # Looked up in each graph by name: Oxigraph looks a pattern up in a union of graphs (the
+    # default graph USING builds) many times slower
+    missing = " && ".join(
+        f"NOT EXISTS {{ GRAPH {graph} {{ {rule.head} }} }}" for graph in (_SOURCE, _INTO)
+    )
+    # The condition first: Oxigraph would test NOT EXISTS before a FILTER beside it, and the
+    # lookup costs more than the test (for eq-rep, all but a few rows are owl:sameAs)
+    check = f"IF({rule.condition}, {missing}, false)" if rule.condition else missing
     atoms = [atom.removeprefix("!") for atom in rule.body]
 
     def query(where: list[str]) -> str:
-        pattern = " . ".join([*where, f"{rule.condition} {missing}"])
+        dataset = (
+            f"USING {_SOURCE} USING {_INTO} USING NAMED {_SOURCE} USING NAMED {_INTO}"
+            f" USING NAMED {_NEWS} USING NAMED <{_HANDLES}>"
+            f" USING NAMED <{_REPRESENTATIVES}> USING NAMED <{_NEW_REPRESENTATIVES}>"
+        )
+        if rule.selected:
+            pattern = " . ".join([*where, f"FILTER ({rule.condition or 'true'})"])
+            dataset = dataset.replace("USING", "FROM")
+            return f"{_PREFIXES}SELECT DISTINCT {rule.head} {dataset} WHERE {{ {pattern} }}"
+        pattern = " . ".join([*where, f"FILTER ({check})"])
         into = f"GRAPH {_INTO} {{ {rule.head} }} GRAPH {_ALSO} {{ {rule.head} }}"
-        dataset = f"USING {_SOURCE} USING {_INTO} USING NAMED {_NEWS} USING NAMED <{_HANDLES}>"
         return f"{_PREFIXES}INSERT {{ {into} }} {dataset} WHERE {{ {pattern} }}"
 
+    def news(atom: str) -> str:
+        if atom.startswith(_STANDS_FOR):  # the representatives new in the last round
+            return atom.replace(_REPRESENTATIVES, _NEW_REPRESENTATIVES)
+        return f"GRAPH {_NEWS} {{ {atom} }}"
+
     variants = [
-        query([f"GRAPH {_NEWS} {{ {atom} }}" if i == j else atom for j, atom in enumerate(atoms)])
+        query([news(atom) if i == j else atom for j, atom in enumerate(atoms)])
         for i, written in enumerate(rule.body)
         if not written.startswith("!") and not rule.whole
     ]
@@ -542,17 +632,23 @@ def _queries(rule: Rule) -> tuple[str, list[str]]:
 
 
 def _iri(name: str) -> str:
-    """``owl:Thing`` or ``a`` as a full IRI."""
+    """``owl:Thing``, ``a`` or ``<iri>`` as a full IRI."""
     if name == "a":
         return RDF + "type"
+    if name.startswith("<"):
+        return name[1:-1]
     prefix, _, local = name.partition(":")
     return _NAMESPACES[prefix] + local
 
 
 def _trigger(rule_body: str) -> tuple[ox.NamedNode, ox.NamedNode | None] | None:
-    """The predicate and object (None where a variable) of a body's first atom: without such a
-    triple anywhere, the rule cannot fire. None when its predicate is a variable."""
-    _, predicate, obj = rule_body.split()[:3]
+    """The predicate and object (None where a variable) of a body's first atom (inside its
+    GRAPH, if any): without such a triple anywhere, the rule cannot fire. None when its
+    predicate is a variable."""
+    words = rule_body.split()
+    if words[0] == "GRAPH":
+        words = words[3:]
+    _, predicate, obj = words[:3]
     if predicate.startswith("?"):
         return None
     return ox.NamedNode(_iri(predicate)), None if obj.startswith("?") else ox.NamedNode(_iri(obj))
@@ -677,12 +773,15 @@ class _Axioms:
                 continue
             fixed: list[str] = []
             name = self.term(cls, fixed)
-            body = [f"?x a {name}", f"?y a {name}"]
+            # ?y's atoms are never the news alone: ?x and ?y swap, and the cliques are
+            # closed (eq-sym), so ?x's variants draw what ?y's would
+            body = [f"?x a {name}", f"!?y a {name}"]
             for i, key in enumerate(keys):
-                body += [self.step("prp-key", axiom, key, v, f"?z{i}") for v in ("?x", "?y")]
-            rule = Rule(
-                "prp-key", "?x owl:sameAs ?y", (*fixed, *body), "FILTER (!sameTerm(?x, ?y))"
-            )
+                body += [
+                    self.step("prp-key", axiom, key, "?x", f"?z{i}"),
+                    "!" + self.step("prp-key", axiom, key, "?y", f"?z{i}"),
+                ]
+            rule = Rule("prp-key", "?x owl:sameAs ?y", (*fixed, *body), "!sameTerm(?x, ?y)")
             rules.append(rule)
         for cls, head in self._axioms(OWL + "intersectionOf"):
             axiom = f"{show(cls)} owl:intersectionOf ( … )"
@@ -761,21 +860,52 @@ def _refuse_unsupported(store: ox.Store, graphs: list[ox.NamedNode], axioms: _Ax
                 )
 
 
+def _insert_selected(
+    store: ox.Store,
+    text: str,
+    origin: ox.NamedNode,
+    target: ox.NamedNode,
+    also: ox.NamedNode,
+) -> None:
+    """A rule whose candidates are selected and checked here, each one a point look-up, before
+    the new ones are added to ``target`` and ``also``: for the eq-rep rules, whose candidates
+    in a clique are many and mostly known, Oxigraph's NOT EXISTS costs tens of microseconds a
+    row (it scans where a point look-up would do); a look-up here costs one."""
+    added = set()
+    for s, p, o in store.query(text):
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+            continue  # no RDF triple has a literal subject or a blank predicate
+        if ox.Quad(s, p, o, origin) in store or ox.Quad(s, p, o, target) in store:
+            continue
+        added.add((s, p, o))
+    store.extend(ox.Quad(s, p, o, graph) for s, p, o in added for graph in {target, also})
+
+
 def _close_cliques(
     store: ox.Store, news: list[ox.NamedNode], graphs: list[ox.NamedNode], into: list[ox.NamedNode]
-) -> None:
-    """eq-sym and eq-trans: close every owl:sameAs clique the news touch, at once.
+) -> int:
+    """eq-sym and eq-trans: close every owl:sameAs clique the news touch, at once, and name
+    its representative for the eq-rep rules.
 
     The cliques hold closed before the news (an invariant of each round), so only the
     components around the news' ends can lack a pair; each is walked once, its edges read as
-    it goes, and every missing ordered pair is added to ``into``.
+    it goes, and every missing ordered pair is added to ``into``. A clique's representative is
+    its least member (no literal); each other member gets an entry ``r stands-for m``, in the
+    representatives' graph and among the new ones (an entry for a former representative is
+    removed: the clique grew).
+
+    Returns:
+        How many entries are new (the eq-rep rules have work while there are).
     """
+    standing, new = ox.NamedNode(_REPRESENTATIVES), ox.NamedNode(_NEW_REPRESENTATIVES)
+    stands_for = ox.NamedNode(_FOR[1:-1])
+    store.remove_graph(new)  # read by the round that just ended
     starts = []
     for graph in news:
         for quad in store.quads_for_pattern(None, _SAME_AS, None, graph):
             starts += [quad.subject, quad.object]
     done: set = set()
-    added = []
+    added, entries, stale = [], [], []
     for start in starts:
         if start in done:
             continue
@@ -799,8 +929,25 @@ def _close_cliques(
             for y in component:
                 if x != y and (x, y) not in edges:
                     added += [ox.Quad(x, _SAME_AS, y, graph) for graph in into]
-    if added:
-        store.extend(added)
+        subjects = [x for x in component if not isinstance(x, ox.Literal)]
+        if len(component) < 2 or not subjects:
+            continue
+        representative = min(subjects, key=str)
+        for member in component - {representative}:
+            entry = ox.Quad(representative, stands_for, member, standing)
+            if entry not in store:
+                entries += [entry, ox.Quad(representative, stands_for, member, new)]
+                stale += [
+                    quad
+                    for quad in store.quads_for_pattern(None, stands_for, member, standing)
+                    if quad.subject != representative
+                ]
+        stale += store.quads_for_pattern(None, stands_for, representative, standing)
+    for quad in stale:
+        store.remove(quad)
+    if added or entries:
+        store.extend([*added, *entries])
+    return len(entries) // 2
 
 
 def materialise(
@@ -854,10 +1001,13 @@ def materialise(
                 for text in [whole] if first or rule.whole else variants:
                     for stand_in, name in graphs.items():
                         text = text.replace(stand_in, name)
-                    store.update(text)
+                    if rule.selected:
+                        _insert_selected(store, text, origin, target, also)
+                    else:
+                        store.update(text)
             # eq-sym, eq-trans over this round's sameAs news (round 1: every sameAs)
             fresh = [origin, target] if rounds == 1 else [record]
-            _close_cliques(store, fresh, [origin, target], list({target, also}))
+            standing = _close_cliques(store, fresh, [origin, target], list({target, also}))
             if rounds > 2:
                 store.remove_graph(scratch.pop())  # read: this round's news take its place
             if rounds > 1:
@@ -865,11 +1015,12 @@ def materialise(
             added = graph_size(store, graph) - before
             if progress:
                 progress(rounds, added)
-            if (rounds == 1 and not added) or (rounds > 1 and not graph_size(store, record.value)):
+            news_left = added if rounds == 1 else graph_size(store, record.value)
+            if not news_left and not standing:
                 break
     finally:
-        for name in [*scratch, ox.NamedNode(_HANDLES)]:
-            store.remove_graph(name)
+        for name in (*scratch, _HANDLES, _REPRESENTATIVES, _NEW_REPRESENTATIVES):
+            store.remove_graph(ox.NamedNode(name) if isinstance(name, str) else name)
     _remove_noise(store, target)
     added = graph_size(store, graph) - before
     if check:
@@ -892,7 +1043,7 @@ def _remove_noise(store: ox.Store, target: ox.NamedNode) -> None:
         )
     store.update(
         f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }}"
-        f" WHERE {{ GRAPH {target} {{ ?s ?p ?o FILTER (isIRI(?s) && ({_BUILTIN})) }} }}"
+        f" WHERE {{ VALUES ?s {{ {_BUILTIN} }} GRAPH {target} {{ ?s ?p ?o }} }}"
     )
 
 
