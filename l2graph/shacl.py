@@ -91,6 +91,7 @@ _KNOWN = {
     "group", "defaultValue", "declare", "prefixes", "shapesGraph", "suggestedShapesGraph",
     "entailment", "labelTemplate", "select", "ask",
 }  # fmt: skip
+_QUALIFIED = {"qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"}
 _TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 # Nested counts are tested by finding that many distinct values: cheap up to this many.
 _MAX_NESTED_COUNT = 8
@@ -99,7 +100,158 @@ _PRE_BOUND = {"this", "currentShape", "shapesGraph", "value", "PATH"}
 
 class UnsupportedShape(InputError):
     """The shapes use a SHACL feature this compiler does not implement, or a value it cannot
-    read (a count that is not a whole number), or break a SHACL-SPARQL rule."""
+    read (a count that is not a whole number), or break a SHACL-SPARQL rule.
+
+    ``shape`` is the shape being compiled when it was raised and ``feature`` the SHACL term
+    refused, where known; :func:`run` puts the shapes file and line in front of the message
+    (see :meth:`ShapesGraph.place`)."""
+
+    shape = None
+    feature: str | None = None
+    located = False
+
+    def __init__(self, message: str, *, feature: str | None = None, shape=None) -> None:
+        super().__init__(message)
+        self.feature, self.shape = feature, shape
+
+
+class ShapesGraph:
+    """A shapes graph as its files spell it, with the files' text to point into.
+
+    Oxigraph's store keeps a typed literal by its value, not as written (issue 526 of
+    oxigraph: "1"^^xsd:boolean is read back as true, "05"^^xsd:int as "5"^^xsd:integer), and
+    SHACL reads some parameters by their lexical form (only true activates sh:uniqueLang,
+    sh:closed, sh:deactivated…). So the shapes are read from the parsed triples; a store holding
+    the same triples (the same blank nodes) answers the few queries (class hierarchies).
+    It offers what the compiler reads of an ``ox.Store``: ``quads_for_pattern``, ``query``,
+    iteration."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.triples: list = []
+        self.by_subject: dict = {}
+        self.by_predicate: dict = {}
+        self.origin: dict = {}  # subject -> the file its first triple is in
+        self.texts: dict = {}  # file -> its text
+
+    def add(self, quads: Iterable, path: Path | None = None) -> None:
+        """Add parsed quads (their graph names dropped) as one file's triples."""
+        fresh: dict = {}
+
+        def own(term):  # a file's blank nodes are its own (RDF merge)
+            if isinstance(term, ox.BlankNode):
+                return fresh.setdefault(term, ox.BlankNode())
+            return term
+
+        added = []
+        for q in quads:
+            quad = ox.Quad(own(q.subject), q.predicate, own(q.object))
+            added.append(quad)
+            self.triples.append(quad)
+            self.by_subject.setdefault(quad.subject, []).append(quad)
+            self.by_predicate.setdefault(quad.predicate, []).append(quad)
+            if path is not None:
+                self.origin.setdefault(quad.subject, path)
+        self.store.extend(added)
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):
+        if subject is not None:
+            found = self.by_subject.get(subject, ())
+        elif predicate is not None:
+            found = self.by_predicate.get(predicate, ())
+        else:
+            found = self.triples
+        return [
+            q
+            for q in found
+            if (predicate is None or q.predicate == predicate)
+            and (object is None or q.object == object)
+        ]
+
+    def query(self, *args, **kwargs):
+        return self.store.query(*args, **kwargs)
+
+    def __iter__(self):
+        return iter(self.triples)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    # -- where a shape is written --------------------------------------------------------
+    def describe(self, node) -> str:
+        """A shape by its IRI, or a blank node by the subject and predicate it hangs from."""
+        if not isinstance(node, ox.BlankNode):
+            return _name(node)
+        chain, seen = [], {node}
+        while isinstance(node, ox.BlankNode):
+            parents = self.quads_for_pattern(None, None, node)
+            if not parents:
+                break
+            quad = parents[0]
+            chain.append(f"the {_name(quad.predicate)} of")
+            node = quad.subject
+            if node in seen:
+                break
+            seen.add(node)
+        if not chain:
+            return "a blank node"
+        top = _name(node) if not isinstance(node, ox.BlankNode) else "a blank node"
+        return "[] (" + " ".join(chain) + f" {top})"
+
+    def place(self, shape, feature: str | None) -> str:
+        """``file:line`` where ``shape`` is written (its first triple: the line where its IRI
+        stands as a subject, or for a blank node the only line that names ``feature`` in its
+        file, else the line of the IRI it hangs from), or just the file, or ""."""
+        node = shape
+        while isinstance(node, ox.BlankNode) and node not in self.origin:
+            parents = self.quads_for_pattern(None, None, node)
+            if not parents:
+                break
+            node = parents[0].subject
+        path = self.origin.get(node)
+        if path is None:
+            return ""
+        text = self.texts.get(path, "")
+        line = None
+        if isinstance(shape, ox.BlankNode) and feature:
+            lines = _lines_naming(text, feature)
+            if len(lines) == 1:
+                line = lines[0]
+        if line is None:
+            while isinstance(node, ox.BlankNode):
+                parents = self.quads_for_pattern(None, None, node)
+                if not parents:
+                    break
+                node = parents[0].subject
+            if isinstance(node, ox.NamedNode):
+                lines = _lines_naming(text, node.value, subject=True)
+                line = lines[0] if lines else None
+        return f"{path}:{line}" if line else str(path)
+
+
+def _spellings(text: str, iri: str) -> list[str]:
+    """The ways a Turtle file can write ``iri``: in full, or with a prefix it declares."""
+    found = [re.escape(f"<{iri}>")]
+    declared = re.findall(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", text)
+    for prefix, namespace in declared:
+        local = iri[len(namespace) :]
+        if namespace and iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", local):
+            found.append(rf"(?<![\w:<]){re.escape(prefix)}:{re.escape(local)}(?![\w:-])")
+    return found
+
+
+def _lines_naming(text: str, term: str, subject: bool = False) -> list[int]:
+    """1-based numbers of the lines of ``text`` that write ``term`` (an IRI or ``sh:name``),
+    only where it begins a line (a subject) with ``subject``."""
+    iri = SH + term[3:] if term.startswith("sh:") else term
+    pattern = "|".join(_spellings(text, iri))
+    numbers = []
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0] if "<" not in line else line
+        match = re.search(pattern, code)
+        if match and (not subject or not code[: match.start()].strip()):
+            numbers.append(number)
+    return numbers
 
 
 class Result(NamedTuple):
@@ -211,13 +363,18 @@ class _Shapes:
             iri = quad.predicate.value
             if iri.startswith(SH) and iri[len(SH) :] not in _KNOWN:
                 raise UnsupportedShape(
-                    f"sh:{iri[len(SH) :]} (on shape {_name(shape)}) is not compiled to SPARQL"
+                    f"sh:{iri[len(SH) :]} (on shape {_name(shape)}) is not compiled to SPARQL",
+                    feature=f"sh:{iri[len(SH) :]}",
                 )
         if not self.is_property(shape):
-            for name in _PROPERTY_ONLY:
+            # the qualified counts are parameters of a component whose mandatory one is
+            # sh:qualifiedValueShape: without it they constrain nothing (core/node/qualified-001)
+            inert = set() if self.objects(shape, "qualifiedValueShape") else _QUALIFIED
+            for name in sorted(_PROPERTY_ONLY - inert):
                 if self.objects(shape, name):
                     raise UnsupportedShape(
-                        f"sh:{name} on node shape {_name(shape)}: it needs a sh:path"
+                        f"sh:{name} on node shape {_name(shape)}: it needs a sh:path",
+                        feature=f"sh:{name}",
                     )
 
     # -- shapes and targets -------------------------------------------------------------
@@ -522,9 +679,7 @@ class _Shapes:
         shapes = self.objects(shape, "qualifiedValueShape")
         lows = self.objects(shape, "qualifiedMinCount")
         highs = self.objects(shape, "qualifiedMaxCount")
-        if not shapes:
-            if lows or highs:
-                raise UnsupportedShape(f"sh:qualified…Count without a shape on {_name(shape)}")
+        if not shapes:  # the component's mandatory parameter: without it, inactive
             return []
         if len(shapes) > 1 or len(lows) > 1 or len(highs) > 1:
             raise UnsupportedShape(f"{_name(shape)} has several qualified value shapes")
@@ -781,8 +936,10 @@ def _substitute(text: str, terms: dict[str, object]) -> str:
                 continue
             if grouping:  # grouping by a constant is no grouping
                 continue
-            if projecting:  # the top projection names it; a sub-select's need not
-                out.append(f"({constant} AS ?{token.text[1:]})" if selects == 1 else "")
+            if projecting:  # the top projection names it; a sub-select's under a fresh
+                # name (its own is no longer bound inside; a projection may not be empty)
+                name = token.text[1:] if selects == 1 else f"_{token.text[1:]}{selects}"
+                out.append(f"({constant} AS ?{name})")
             else:
                 out.append(constant)
             continue
@@ -815,6 +972,9 @@ class _Check(NamedTuple):
     component: str
     path: object  # the shape's sh:path node, or None
     value: str | None  # the variable holding sh:value ("this" for node shapes)
+    # for a shape nested in a property shape, a pattern binding each focus node and how many
+    # times it is one (once per parent focus node whose value it is: each is validated)
+    weight: Callable[[str, str], str] | None = None
 
 
 class _Plan:
@@ -826,26 +986,36 @@ class _Plan:
         self.sparql: list[
             tuple
         ] = []  # (shape, focus, path node, holder, query, component, constants, message holders)
-        self.seen: set = set()
+        self.weight = None  # of the shape being compiled (see _Check.weight)
         for shape in shapes.targeted():
             self.shape(shape, shapes.focus(shape))
 
-    def shape(self, shape, focus: Callable[[str], str]) -> None:
-        """Compile the checks of ``shape`` on the focus nodes ``focus`` gives."""
+    def add(self, check: _Check) -> None:
+        self.checks.append(check._replace(weight=self.weight))
+
+    def shape(self, shape, focus: Callable[[str], str], weight=None) -> None:
+        """Compile the checks of ``shape`` on the focus nodes ``focus`` gives (each as many
+        times as ``weight`` says, if given)."""
         s = self.shapes
         if s.deactivated(shape):
             return
         if shape in s.stack:
             raise UnsupportedShape(f"shape {_name(shape)} refers to itself (recursive shapes)")
-        s.check(shape)
+        outer = self.weight
         s.stack.append(shape)
+        self.weight = weight
         try:
+            s.check(shape)
             if s.is_property(shape):
                 self.property_shape(shape, focus)
             else:
                 self.node_shape(shape, focus)
+        except UnsupportedShape as exc:
+            exc.shape = exc.shape if exc.shape is not None else shape
+            raise
         finally:
             s.stack.pop()
+            self.weight = outer
 
     def node_shape(self, shape, focus) -> None:
         s = self.shapes
@@ -855,16 +1025,16 @@ class _Plan:
                 test = s.value_test(shape, name, value, "?this")
                 query = f"SELECT DISTINCT ?this WHERE {{ {target} FILTER (!{test}) }}"
                 value_of = None if name == "hasValue" else "this"  # the spec gives none
-                self.checks.append(_Check(query, shape, _component(name), None, value_of))
+                self.add(_Check(query, shape, _component(name), None, value_of))
         for name, pattern in s.pair_queries(shape, "?this", None, "?value"):
-            query = f"SELECT DISTINCT ?this ?value WHERE {{ {target} {pattern} }}"
-            self.checks.append(_Check(query, shape, _component(name), None, "value"))
+            query = f"SELECT DISTINCT * WHERE {{ {target} {pattern} }}"
+            self.add(_Check(query, shape, _component(name), None, "value"))
         closed = s.closed_pattern(shape, "?this", "?path", "?value")
         if closed:
             query = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {target} {closed} }}"
-            self.checks.append(_Check(query, shape, _component("closed"), None, "value"))
+            self.add(_Check(query, shape, _component("closed"), None, "value"))
         for prop in s.objects(shape, "property"):
-            self.shape(prop, focus)
+            self.shape(prop, focus, self.weight)
         self.sparql_constraints(shape, focus, None)
 
     def property_shape(self, shape, focus) -> None:
@@ -876,7 +1046,7 @@ class _Plan:
         path = s.path(node)
         target = focus("?this")
         values = f"{target} ?this {path} ?value ."
-        add = self.checks.append
+        add = self.add
         # A count of 1 on a property, the usual case, is checked without counting: a probe for
         # a value, a join for a second one (each half the time of grouping every focus node's
         # values). Not on other paths: Oxigraph evaluates a path in a probe over the whole
@@ -932,7 +1102,8 @@ class _Plan:
                 query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!{test}) }}"
                 add(_Check(query, shape, _component(name), node, "value"))
         for name, pattern in s.pair_queries(shape, "?this", path, "?value"):
-            query = f"SELECT DISTINCT ?this ?value WHERE {{ {target} {pattern} }}"
+            # DISTINCT *: sh:lessThan[OrEquals] gives a result per pair of values
+            query = f"SELECT DISTINCT * WHERE {{ {target} {pattern} }}"
             add(_Check(query, shape, _component(name), node, "value"))
         for qualified, low, high in s.qualified(shape):
             test = s.qualified_test(shape, qualified, "?value")
@@ -960,8 +1131,18 @@ class _Plan:
             f = s.fresh()
             return f"{{ SELECT DISTINCT {v} WHERE {{ {focus(f)} {f} {path} {v} }} }}"
 
+        def inner_weight(v: str, n: str, focus=focus, weight=self.weight, path=path) -> str:
+            # a value of two focus nodes is validated twice (core/property/property-001)
+            f, m = s.fresh(), s.fresh()
+            if weight is None:
+                pairs = f"{focus(f)} {f} {path} {v} ."
+                count = f"(COUNT(DISTINCT {f}) AS {n})"
+                return f"{{ SELECT {v} {count} WHERE {{ {pairs} }} GROUP BY {v} }}"
+            pairs = f"{{ SELECT DISTINCT {f} {v} {m} WHERE {{ {weight(f, m)} {f} {path} {v} }} }}"
+            return f"{{ SELECT {v} (SUM({m}) AS {n}) WHERE {{ {pairs} }} GROUP BY {v} }}"
+
         for prop in s.objects(shape, "property"):
-            self.shape(prop, inner)
+            self.shape(prop, inner, inner_weight)
         self.sparql_constraints(shape, focus, node)
 
     def sparql_constraints(self, shape, focus, path_node) -> None:
@@ -989,6 +1170,7 @@ class _Plan:
                     SH + "SPARQLConstraintComponent",
                     {},
                     messages,
+                    self.weight,
                 )
             )
         for component, values in s.custom(shape):
@@ -1012,7 +1194,17 @@ class _Plan:
                 raise UnsupportedShape(f"{where}: a constraint component must be an IRI")
             messages = [validator, component, shape]
             self.sparql.append(
-                (shape, focus, path_node, None, query, component.value, values, messages)
+                (
+                    shape,
+                    focus,
+                    path_node,
+                    None,
+                    query,
+                    component.value,
+                    values,
+                    messages,
+                    self.weight,
+                )
             )
 
 
@@ -1024,21 +1216,60 @@ def _messages(shapes: _Shapes, holders: Iterable) -> str | None:
     return None
 
 
-def run(store: ox.Store, shapes_store: ox.Store, graph: str | None = None) -> list[Result]:
+def run(store: ox.Store, shapes_store, graph: str | None = None) -> list[Result]:
     """Validate ``store`` (its union graph, or its named ``graph``) against the shapes in
-    ``shapes_store``; every result in RDF terms.
+    ``shapes_store`` (a :class:`ShapesGraph`, or an ``ox.Store`` read as stored); every
+    result in RDF terms.
 
     Raises:
         UnsupportedShape: a feature of the shapes that is not compiled, or a SHACL-SPARQL
-            query that breaks the spec's rules or does not parse.
+            query that breaks the spec's rules or does not parse; from a :class:`ShapesGraph`,
+            named by its file and line and the shape's IRI (or where a blank one hangs).
     """
+    shapes = _Shapes(shapes_store)
+    try:
+        return _run(store, shapes, graph)
+    except UnsupportedShape as exc:
+        if not isinstance(shapes_store, ShapesGraph) or exc.located:
+            raise
+        raise _located(exc, shapes_store) from None
+
+
+def _located(exc: UnsupportedShape, graph: ShapesGraph) -> UnsupportedShape:
+    """The refusal with the file and line of its shape in front, the shape named."""
+    message = str(exc)
+    feature = exc.feature or next(iter(re.findall(r"sh:[A-Za-z]+|\$[A-Za-z]+", message)), None)
+    if exc.shape is None:
+        return exc
+    described = graph.describe(exc.shape)
+    if isinstance(exc.shape, ox.BlankNode):
+        message = message.replace(str(exc.shape), described)
+    if described not in message:
+        message += f" (shape {described})"
+    where = graph.place(exc.shape, feature if feature and feature.startswith("sh:") else None)
+    located = UnsupportedShape(f"{where}: {message}" if where else message, feature=feature)
+    located.shape, located.located = exc.shape, bool(where)
+    return located
+
+
+def _weights(store: ox.Store, weight, scope: dict, cache: dict) -> dict:
+    """How many times each focus node of a nested shape is validated (see _Check.weight)."""
+    if weight not in cache:
+        query = f"SELECT ?this ?n WHERE {{ {weight('?this', '?n')} }}"
+        cache[weight] = {
+            row["this"]: int(row["n"].value) for row in list(store.query(query, **scope))
+        }
+    return cache[weight]
+
+
+def _run(store: ox.Store, shapes: _Shapes, graph: str | None) -> list[Result]:
     from l2graph.engine import dataset
 
-    shapes = _Shapes(shapes_store)
     plan = _Plan(shapes)
     scope = dataset(graph or None)
     found: list[Result] = []
     message_of: dict = {}
+    weights: dict = {}
     for check in plan.checks:
         shape = check.shape
         if shape not in message_of:
@@ -1046,23 +1277,31 @@ def run(store: ox.Store, shapes_store: ox.Store, graph: str | None = None) -> li
         message, severity = message_of[shape]
         # the solutions are read whole here: an iterator kept alive by an exception's
         # traceback would be dropped on another thread, which pyoxigraph does not allow
-        for row in list(store.query(check.query, **scope)):
+        rows = list(store.query(check.query, **scope))
+        times = _weights(store, check.weight, scope, weights) if rows and check.weight else {}
+        for row in rows:
             focus = row["this"]
             value = row[check.value] if check.value else None
             path = check.path
             if check.component == _component("closed"):
                 path = row["path"]
-            found.append(
-                Result(focus, path, value, shape, check.component, severity, None, message)
-            )
+            result = Result(focus, path, value, shape, check.component, severity, None, message)
+            found += [result] * times.get(focus, 1)
     for item in plan.sparql:
-        found += _run_sparql(store, shapes, scope, *item)
+        try:
+            more = _run_sparql(store, shapes, scope, *item)
+        except UnsupportedShape as exc:
+            exc.shape = exc.shape if exc.shape is not None else item[0]
+            raise
+        weight = item[-1]
+        times = _weights(store, weight, scope, weights) if more and weight else {}
+        found += [r for r in more for _ in range(times.get(r.focus, 1))]
     return found
 
 
 def _run_sparql(
     store, shapes: _Shapes, scope, shape, focus, path_node, constraint, query: _Query,
-    component: str, parameters: dict, holders: list,
+    component: str, parameters: dict, holders: list, weight=None,
 ) -> list[Result]:  # fmt: skip
     """Results of one SPARQL-based constraint, ``$this`` pre-bound (see the module's doc)."""
     severity = shapes.severity(shape)
@@ -1278,11 +1517,33 @@ def report_graph(report, format: str = "turtle") -> bytes:
     )
 
 
-def load_shapes(files: Iterable[Path]) -> ox.Store:
-    """The shapes graph of RDF files (errors name the file and line), in the store's default
-    graph, where the compiled shapes' own queries read it (an implicit class target is found
-    by a query: in a named graph it went unseen)."""
-    return load_files(files)
+def load_shapes(files: Iterable[Path | str]) -> ShapesGraph:
+    """The shapes graph of RDF files as written (errors name the file and line): see
+    :class:`ShapesGraph`. Its store holds the triples in its default graph, where the
+    compiled shapes' own queries read it."""
+    from l2graph.errors import TurtleSyntaxError
+
+    shapes = ShapesGraph()
+    for name in files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            quads = list(ox.parse(data, format=_format(path), base_iri=path.resolve().as_uri()))
+        except SyntaxError as exc:
+            raise TurtleSyntaxError(path, exc.lineno or 1, str(exc)) from None
+        shapes.texts[path] = data.decode("utf-8", "replace")
+        shapes.add(quads, path)
+    return shapes
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    try:
+        return ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+    except ValueError:
+        return ox.RdfFormat.TURTLE
 
 
 def validate_store(store: ox.Store, shapes_file: Path | Iterable[Path], graph: str | None = None):
@@ -1309,8 +1570,17 @@ def validate_store(store: ox.Store, shapes_file: Path | Iterable[Path], graph: s
     try:
         results = run(store, shapes, graph)
     except UnsupportedShape as exc:  # named by the file it is in
-        raise UnsupportedShape(f"{', '.join(map(str, files))}: {exc}") from None
+        raise _in_files(exc, files) from None
     return to_report(results, shapes)
+
+
+def _in_files(exc: UnsupportedShape, files: list[Path]) -> UnsupportedShape:
+    """The refusal named by its file (and line, where :func:`run` found them)."""
+    if exc.located:
+        return exc
+    named = UnsupportedShape(f"{', '.join(map(str, files))}: {exc}", feature=exc.feature)
+    named.shape, named.located = exc.shape, True
+    return named
 
 
 def load_files(paths: Iterable[Path | str], store: ox.Store | None = None) -> ox.Store:
@@ -1332,13 +1602,9 @@ def load_files(paths: Iterable[Path | str], store: ox.Store | None = None) -> ox
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
         try:
-            rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-        except ValueError:
-            rdf_format = ox.RdfFormat.TURTLE
-        try:
             store.load(
                 data,
-                format=rdf_format,
+                format=_format(path),
                 base_iri=path.resolve().as_uri(),
                 to_graph=ox.DefaultGraph(),
             )
@@ -1363,9 +1629,9 @@ def validate_files(data: Iterable[Path | str], shapes: Iterable[Path | str]):
     if not data or not shapes:
         raise InputError("validation needs at least one data file and one shapes file")
     store = load_files(data)
-    shapes_store = load_files(shapes)
+    shapes_graph = load_shapes(shapes)
     try:
-        results = run(store, shapes_store, None)
+        results = run(store, shapes_graph, None)
     except UnsupportedShape as exc:
-        raise UnsupportedShape(f"{', '.join(map(str, shapes))}: {exc}") from None
-    return to_report(results, shapes_store)
+        raise _in_files(exc, shapes) from None
+    return to_report(results, shapes_graph)

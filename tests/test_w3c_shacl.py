@@ -15,11 +15,6 @@ import w3c_shacl
 CASES = w3c_shacl.cases()
 # Still not right, each with why (pyshacl 0.40.1's own outcome on the same test in brackets).
 KNOWN = {
-    "core/node/qualified-001": "refused: sh:qualifiedValueShape on a node shape",
-    "core/property/lessThan-002": "wrong: the expected results of sh:lessThan differ",
-    "core/property/property-001": "wrong: a result reached through two parent shapes",
-    "core/property/uniqueLang-002": 'wrong: "1"^^xsd:boolean read as true',
-    "sparql/pre-binding/pre-binding-007": "refused: $this substituted in a sub-select",
     "sparql/pre-binding/shapesGraph-001": "refused: $shapesGraph (no shapes graph in the data)",
 }
 

@@ -205,7 +205,7 @@ def run_l2graph(case: Case) -> Outcome:
     from l2graph.errors import InputError
 
     try:  # what shacl.validate_files does, keeping the graphs to read blank nodes in
-        data, shapes = shacl.load_files([case.data]), shacl.load_files([case.shapes])
+        data, shapes = shacl.load_files([case.data]), shacl.load_shapes([case.shapes])
         report = shacl.to_report(shacl.run(data, shapes), shapes)
     except InputError as exc:
         return judge(case, None, None, str(exc), True)
