@@ -59,3 +59,47 @@ def test_each_test_gets_its_expected_report(case):
     _need_suite()
     outcome = w3c_shacl.run_l2graph(case)
     assert outcome.verdict == "correct", outcome.detail
+
+
+# pyshacl's own outcome on each test, recorded (tests/expected/w3c_shacl_pyshacl.tsv, written
+# by ``python tests/w3c_shacl.py --pyshacl-table``): l2graph must be right wherever pyshacl is,
+# except on the tests listed here, each with why.
+PYSHACL = w3c_shacl.pyshacl_table()
+BEHIND_PYSHACL: dict[str, str] = {}
+
+
+def test_the_pyshacl_table_covers_the_suite():
+    _need_suite()
+    assert sorted(PYSHACL) == sorted(c.name for c in CASES)
+    assert set(PYSHACL.values()) <= {"correct", "wrong", "crashed", "refused"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c.name) for c in CASES if PYSHACL.get(c.name) == "correct"] or [None],
+)
+def test_right_wherever_pyshacl_is(case):
+    _need_suite()
+    if case.name in BEHIND_PYSHACL:
+        pytest.xfail(BEHIND_PYSHACL[case.name])
+    outcome = w3c_shacl.run_l2graph(case)
+    assert outcome.verdict == "correct", f"pyshacl gets it right; l2graph: {outcome.detail}"
+
+
+def test_the_figures_beside_pyshacl(capsys):
+    """The counts line (shown with ``pytest -rA`` or ``python tests/w3c_shacl.py``)."""
+    _need_suite()
+    outcomes = [w3c_shacl.run_l2graph(case) for case in CASES]
+    line = w3c_shacl.comparison(CASES, outcomes, PYSHACL)
+    with capsys.disabled():
+        print(f"\nW3C SHACL: l2graph {w3c_shacl.summary(outcomes)}; {line}")
+    assert "only pyshacl 0" in line or BEHIND_PYSHACL, line
+
+
+@pytest.mark.slow
+def test_pyshacl_still_does_as_recorded():
+    """Re-runs pyshacl on every test (some seconds): the recorded table is its outcome."""
+    _need_suite()
+    pytest.importorskip("pyshacl")
+    found = {case.name: w3c_shacl.run_pyshacl(case).verdict for case in CASES}
+    assert found == PYSHACL
