@@ -118,10 +118,16 @@ def validate(
         except ValidationFailed as failure:
             return failure.report
         return ValidationReport(conforms=True)
+    from l2graph import reasoning
     from l2graph.bridge import store_from_graph
     from l2graph.cache import validate_store
 
-    return validate_store(store_from_graph(graph), project)[0]
+    # as a build validates: the shapes, the quotes, and the OWL 2 RL inconsistencies
+    store = store_from_graph(graph, ASSERTED_GRAPH)
+    report = validate_store(store, project, ASSERTED_GRAPH)[0]
+    reasoning.materialise(store, INFERRED_GRAPH, source=ASSERTED_GRAPH, check=False)
+    found = reasoning.inconsistencies(store, INFERRED_GRAPH, source=ASSERTED_GRAPH)
+    return reasoning.with_inconsistencies(report, found)
 
 
 @_contract

@@ -23,8 +23,9 @@ QUOTE_CHECK = "l2s:QuoteInArticle"
 
 
 def shapes_only(results: set) -> set:
-    """The results the shapes give, without the core's quote check."""
-    return {result for result in results if result[2] != QUOTE_CHECK}
+    """The results the shapes give, without the core's quote check and the reasoner's
+    inconsistencies (``OWL 2 RL <rule>``), which no SHACL engine reports."""
+    return {r for r in results if r[2] != QUOTE_CHECK and not r[2].startswith("OWL 2 RL ")}
 
 
 # The issue of one engine, one answer added the last four: a fact and its claim changed
@@ -73,6 +74,7 @@ CASES = [
             ("id:leica-sl2", None, "l2s:RebadgeNotCyclic"),
             ("id:panasonic-s1r", "l2:rebadgeOf", "l2s:FactHasClaim"),
             ("id:panasonic-s1r", None, "l2s:RebadgeNotCyclic"),
+            ("id:leica-sl2", None, "OWL 2 RL prp-asyp"),  # l2:rebadgeOf is asymmetric
         },
     ),
     (
@@ -268,6 +270,7 @@ CASES = [
         'id:claim-l2-announced rdf:object "2022-02-30"^^xsd:date .',
         {
             ("id:l2-technology", "l2:announcedOn", "sh:DatatypeConstraintComponent"),
+            ('"2022-02-30"^^xsd:date', None, "OWL 2 RL dt-not-type"),  # no such day
         },
     ),
     (
