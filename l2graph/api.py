@@ -563,6 +563,31 @@ def describe(name: str, home: Path | str | None = None):
 
 
 @_contract
+def explain(subject: str, predicate: str, object: str, home: Path | str | None = None):
+    """Why a fact holds: for an inferred one, the OWL 2 RL rule that draws it and the facts
+    it reads, each explained in turn down to asserted facts and their claims (status, quote,
+    article); for an asserted one, its claims.
+
+    Args:
+        subject: a prefixed name (``id:leica-sl2``) or an IRI.
+        predicate: a prefixed name (``l2:manufacturer``; ``a`` for rdf:type) or an IRI.
+        object: a prefixed name, an IRI or a literal (``"2022"^^xsd:gYear``).
+        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+
+    Returns:
+        An ``l2graph.Explanation`` tree; ``text()`` renders it.
+
+    Raises:
+        UnknownFactError: the triple is neither asserted nor inferred.
+        InputError: a term is no prefixed name, IRI or literal.
+    """
+    from l2graph.cache import open_store
+    from l2graph.explanations import explain_in
+
+    return explain_in(open_store(home), subject, predicate, object)
+
+
+@_contract
 def diagram(
     name: str | None = None,
     home: Path | str | None = None,

@@ -525,6 +525,18 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_explain(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("subject", help="a prefixed name (id:leica-sl2) or an IRI")
+    sub.add_argument("predicate", help="a prefixed name (l2:manufacturer, a) or an IRI")
+    sub.add_argument("object", help='a prefixed name, an IRI or a literal ("2022"^^xsd:gYear)')
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    explanation = l2graph.explain(args.subject, args.predicate, args.object, args.home)
+    _write(explanation.text().encode())
+    return EXIT_OK
+
+
 def _add_coverage(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
 
@@ -675,6 +687,12 @@ _COMMANDS = {
         None,
         _add_describe,
         _cmd_describe,
+    ),
+    "explain": (
+        "why a fact holds: the OWL 2 RL rules and the asserted facts and claims behind it",
+        None,
+        _add_explain,
+        _cmd_explain,
     ),
     "stats": ("count triples, entities and claims", None, None, _cmd_stats),
     "diagram": (
