@@ -53,10 +53,11 @@ class ClaimAbout(
 
 
 class Description(
-    namedtuple("Description", "entity label types facts claims said", defaults=((),))
+    namedtuple("Description", "entity label types facts claims said why", defaults=((), None))
 ):
     """An entity, its label, its types (each with whether it is inferred), the facts about it,
-    the claims about it, and the claims it is the speaker of (``said``)."""
+    the claims about it, the claims it is the speaker of (``said``), and why each inferred
+    fact holds (``why``: (s, p, o) to an ``l2graph.Explanation``)."""
 
     __slots__ = ()
 
@@ -93,6 +94,15 @@ class Description(
         outgoing = [(f, c) for f, c in facts if f.subject == self.entity]
         incoming = [(f, c) for f, c in facts if f.subject != self.entity and not f.of_claim]
 
+        def why_lines(fact) -> list[str]:
+            explanation = (self.why or {}).get(tuple(fact[:3]))
+            if explanation is None:
+                return []
+            found = [f"      by OWL 2 RL {explanation.rule}, from:"]
+            for premise in explanation.premises:
+                found += ["        " + line for line in premise.text().splitlines()]
+            return found
+
         def claim_lines(claims, what: str = "") -> list[str]:
             found = []
             for claim in claims:
@@ -111,13 +121,13 @@ class Description(
             for fact, claims in outgoing:
                 mark = "  (inferred)" if fact.inferred else ""
                 lines.append(f"  {_show(fact.predicate)} {_show(fact.object)}{mark}")
-                lines += claim_lines(claims)
+                lines += claim_lines(claims) + why_lines(fact)
         if incoming:
             lines += ["", "Linked from:"]
             for fact, claims in incoming:
                 mark = "  (inferred)" if fact.inferred else ""
                 lines.append(f"  {_show(fact.subject)} {_show(fact.predicate)}{mark}")
-                lines += claim_lines(claims)
+                lines += claim_lines(claims) + why_lines(fact)
         if unasserted:
             lines += ["", "Said, not asserted:"]
             for claim in unasserted:
@@ -268,7 +278,23 @@ def describe(store: ox.Store, name: str) -> Description:
     ]
     label = labels[0] if labels else short_iri(entity.value)
     types.sort(key=lambda t: (t[1], str(t[0])))
-    return Description(entity, label, types, facts, claims, said)
+    return Description(entity, label, types, facts, claims, said, _why(store, facts))
+
+
+def _why(store: ox.Store, facts: list) -> dict:
+    """Each inferred fact's explanation (:mod:`l2graph.explanations`), by (s, p, o)."""
+    inferred = [fact for fact in facts if fact.inferred and not fact.of_claim]
+    if not inferred:
+        return {}
+    from l2graph.explanations import Explainer
+
+    explainer = Explainer(store)
+    found = {}
+    for fact in inferred:
+        explanation = explainer.explain(ox.Triple(*fact[:3]))
+        if explanation is not None:
+            found[tuple(fact[:3])] = explanation
+    return found
 
 
 def _objects(store: ox.Store, subject, predicate: str) -> tuple:

@@ -158,3 +158,12 @@ def test_chains_of_three_rules_and_more_end_in_asserted_facts():
         found = explainer.explain(triple)
         assert found is not None, triple
         assert all(leaf.asserted or leaf.basis == "in place" for leaf in found.leaves())
+
+
+def test_describe_shows_why_each_inferred_fact_holds():
+    text = l2graph.describe("Leica SL2").text()
+    block = text.split("  l2:manufacturer id:panasonic  (inferred)\n", 1)[1]
+    assert block.startswith("      by OWL 2 RL prp-spo2, from:\n")
+    assert "id:leica-sl2 l2:rebadgeOf id:panasonic-s1r  [asserted]" in block
+    assert "effectively a Panasonic S1R" in block
+    assert "by OWL 2 RL prp-spo1, from:" in text
