@@ -167,3 +167,15 @@ def test_describe_shows_why_each_inferred_fact_holds():
     assert "id:leica-sl2 l2:rebadgeOf id:panasonic-s1r  [asserted]" in block
     assert "effectively a Panasonic S1R" in block
     assert "by OWL 2 RL prp-spo1, from:" in text
+
+
+def test_the_entity_page_shows_why_each_inferred_fact_holds(sources_dir):
+    from starlette.testclient import TestClient
+
+    from l2graph.web.app import create_app
+
+    with TestClient(create_app(workers=1, timeout=10)) as client:
+        page = client.get("/id/leica-sl2", headers={"Accept": "text/html"}).text
+    inferred = page.count('<span class="badge inferred">inferred</span>')
+    assert inferred > 0 and page.count('<details class="why">') == inferred
+    assert "inferred by OWL 2 RL prp-spo2" in page and "[asserted]" in page
