@@ -588,12 +588,13 @@ _FIRST, _REST, _NIL = (ox.NamedNode(RDF + name) for name in ("first", "rest", "n
 _INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
 
 
-def _queries(rule: Rule) -> tuple[str, list[str]]:
+def _queries(rule: Rule) -> tuple[str, list[tuple[str, str]]]:
     """A rule's update over the whole graph, and its semi-naive variants: one per body atom
     not marked fixed, that atom read from the last round's news only (the graph :data:`_NEWS`
-    stands for). Each inserts what does not hold yet, so no conclusion crosses into Python
-    (but for a ``selected`` rule: a SELECT of its candidates, see :func:`_insert_selected`):
-    the rule reads the source and target graphs together, and the news and handles by name."""
+    stands for), each with that atom. Each inserts what does not hold yet, so no conclusion
+    crosses into Python (but for a ``selected`` rule: a SELECT of its candidates, see
+    :func:`_insert_selected`): the rule reads the source and target graphs together, and the
+    news and handles by name."""
     # Looked up in each graph by name: Oxigraph looks a pattern up in a union of graphs (the
     # default graph USING builds) many times slower
     missing = " && ".join(
@@ -624,8 +625,8 @@ def _queries(rule: Rule) -> tuple[str, list[str]]:
         return f"GRAPH {_NEWS} {{ {atom} }}"
 
     variants = [
-        query([news(atom) if i == j else atom for j, atom in enumerate(atoms)])
-        for i, written in enumerate(rule.body)
+        (query([news(atom) if i == j else atom for j, atom in enumerate(atoms)]), atom)
+        for i, (written, atom) in enumerate(zip(rule.body, atoms, strict=True))
         if not written.startswith("!") and not rule.whole
     ]
     return query(atoms), variants
@@ -658,6 +659,19 @@ def _holds(store: ox.Store, trigger: tuple[ox.NamedNode, ox.NamedNode | None] | 
     if trigger is None:
         return True
     return next(iter(store.quads_for_pattern(None, trigger[0], trigger[1])), None) is not None
+
+
+def _has_news(store: ox.Store, atom: str, news: ox.NamedNode) -> bool:
+    """Whether the last round's news hold a triple the atom can match: a variant whose atom
+    has none concludes nothing, and a look-up costs less than the query."""
+    if atom.startswith(_STANDS_FOR):
+        where, trigger = ox.NamedNode(_NEW_REPRESENTATIVES), _trigger(atom)
+    elif atom.startswith(("{", "GRAPH")):
+        return True  # a group: read as written
+    else:
+        where, trigger = news, _trigger(atom)
+    predicate, obj = trigger if trigger else (None, None)
+    return next(iter(store.quads_for_pattern(None, predicate, obj, where)), None) is not None
 
 
 def show(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
@@ -981,7 +995,7 @@ def materialise(
     axioms = _Axioms(store, [origin, target])
     _refuse_unsupported(store, [origin, target], axioms)
     triggers = [_trigger(rule.body[0].removeprefix("!")) for rule in _RULES]
-    compiled: dict[Rule, tuple[str, list[str]]] = {}
+    compiled: dict[Rule, tuple[str, list[tuple[str, str]]]] = {}
     rounds, scratch = 0, []
     try:
         while True:
@@ -997,8 +1011,15 @@ def materialise(
             live = [rule for rule, on in zip(_RULES, triggers, strict=True) if _holds(store, on)]
             for rule in [*live, *axioms.rules()]:
                 first = rule not in compiled  # a rule new this round reads the whole graph
-                whole, variants = compiled.setdefault(rule, _queries(rule))
-                for text in [whole] if first or rule.whole else variants:
+                if first:
+                    compiled[rule] = _queries(rule)
+                whole, variants = compiled[rule]
+                texts = (
+                    [whole]
+                    if first or rule.whole
+                    else [text for text, atom in variants if _has_news(store, atom, news)]
+                )
+                for text in texts:
                     for stand_in, name in graphs.items():
                         text = text.replace(stand_in, name)
                     if rule.selected:
@@ -1033,17 +1054,14 @@ def materialise(
 def _remove_noise(store: ox.Store, target: ox.NamedNode) -> None:
     """Remove from ``target`` what ``l2graph.reference.is_noise`` drops from owlrl's closure:
     the rules conclude it only where the input says something trivial (a domain of
-    owl:Thing, a class equivalent to itself through owl:sameAs)."""
-    for pattern in _NOISE:
-        store.update(f"{_PREFIXES}DELETE WHERE {{ GRAPH {target} {{ {pattern} }} }}")
-    for predicate in _REFLEXIVE:
-        store.update(
-            f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?x {predicate} ?x }} }}"
-            f" WHERE {{ GRAPH {target} {{ ?x {predicate} ?y FILTER (sameTerm(?x, ?y)) }} }}"
-        )
+    owl:Thing, a class equivalent to itself through owl:sameAs). One update, one look-up
+    per kind."""
+    trivial = " ".join(f"({' '.join(pattern.split()[1:])})" for pattern in _NOISE)
     store.update(
-        f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }}"
-        f" WHERE {{ VALUES ?s {{ {_BUILTIN} }} GRAPH {target} {{ ?s ?p ?o }} }}"
+        f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target} {{"
+        f" {{ VALUES (?p ?o) {{ {trivial} }} ?s ?p ?o }}"
+        f" UNION {{ VALUES ?p {{ {' '.join(_REFLEXIVE)} }} ?s ?p ?o FILTER (sameTerm(?s, ?o)) }}"
+        f" UNION {{ VALUES ?s {{ {_BUILTIN} }} ?s ?p ?o }} }} }}"
     )
 
 

@@ -215,6 +215,20 @@ CASES = [
     Case("prp-dom", ":p rdfs:domain :C . :x :p :y .", ":x a :C ."),
     Case("prp-rng", ":p rdfs:range :C . :x :p :y .", ":y a :C ."),
     Case(
+        "prp-dom",
+        ":p rdfs:domain owl:Thing . :q rdfs:subPropertyOf :p ; rdfs:domain :C . :x :q :y .",
+        ":x a :C . :x :p :y .",
+        absent=":x a owl:Thing . :q rdfs:domain owl:Thing .",
+        label="noise-left-out",
+    ),
+    Case(
+        "eq-rep-o",
+        ":A owl:sameAs :B . :A rdfs:subClassOf :B . :x a :A .",
+        ":B owl:sameAs :A . :x a :B .",
+        absent=":A rdfs:subClassOf :A . :B rdfs:subClassOf :B . :A owl:sameAs :A .",
+        label="noise-left-out",
+    ),
+    Case(
         "prp-fp",
         ":p a owl:FunctionalProperty . :x :p :a, :b .",
         ":a owl:sameAs :b . :b owl:sameAs :a .",
