@@ -61,8 +61,11 @@ MaxClientConnections = 10
 [SPARQL]
 ResultSetMaxRows           = 10000000
 MaxQueryExecutionTime      = 600
-MaxQueryCostEstimationTime = 600
+MaxQueryCostEstimationTime = 0
 """
+# MaxQueryCostEstimationTime = 0: no query is refused on Virtuoso's estimate of its cost alone
+# (it estimated 2,535 s for stored query 016, which runs in milliseconds, once the suite's
+# other tests had loaded their graphs); MaxQueryExecutionTime still bounds the real time.
 
 
 @dataclass(frozen=True)
