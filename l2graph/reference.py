@@ -200,11 +200,10 @@ def _inconsistency(message: str, graph: Graph) -> tuple[str, tuple[str, ...]]:
 
 def _message_term(text: str, graph: Graph) -> str:
     """A term as owlrl's message prints it (``str()``), named as the core names it."""
-    if text.startswith(("http://", "https://", "urn:")):
+    node = _node(text, graph)
+    if isinstance(node, URIRef):
         return short_iri(text)
-    if BNode(text) in set(graph.all_nodes()):
-        return f"_:{text}"
-    return text
+    return f"_:{text}" if isinstance(node, BNode) else text
 
 
 def _rule_from_graph(pattern: str, terms: tuple[str, ...], graph: Graph) -> str:
@@ -215,7 +214,7 @@ def _rule_from_graph(pattern: str, terms: tuple[str, ...], graph: Graph) -> str:
         return "eq-diff3" if distinct and not members else "eq-diff2"
     if "qualified" in pattern:  # onClass owl:Thing or another class
         return "cls-maxqc2" if terms[1] == str(OWL.Thing) else "cls-maxqc1"
-    first, second = _node(terms[0]), _node(terms[1])  # cax-dw or cax-adc
+    first, second = _node(terms[0], graph), _node(terms[1], graph)  # cax-dw or cax-adc
     disjoint = (first, OWL.disjointWith, second) in graph or (
         second,
         OWL.disjointWith,
@@ -224,8 +223,15 @@ def _rule_from_graph(pattern: str, terms: tuple[str, ...], graph: Graph) -> str:
     return "cax-dw" if disjoint else "cax-adc"
 
 
-def _node(text: str) -> Node:
-    return URIRef(text) if text.startswith(("http://", "https://", "urn:")) else BNode(text)
+def _node(text: str, graph: Graph) -> Node | None:
+    """The graph's blank node or IRI owlrl printed as ``text`` (None: neither, a literal)."""
+    import re
+
+    if BNode(text) in graph.all_nodes():
+        return BNode(text)
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S*$", text):  # a scheme: an IRI
+        return URIRef(text)
+    return None
 
 
 def validate(graph: Graph, project: Project) -> ValidationReport:
