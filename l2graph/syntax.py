@@ -150,6 +150,9 @@ def _oxigraph_error(query: str) -> SyntaxError | None:
     run: an empty store answers at once)."""
     import pyoxigraph as ox
 
+    from l2graph.sparql_lexer import check_read_only
+
+    check_read_only(query)  # Oxigraph's reading is guarded too: another engine's was the one
     try:
         ox.Store().query(query, prefixes=PREFIXES)
     except SyntaxError as exc:

@@ -41,6 +41,8 @@ SPELLINGS = [
     "SELECT * # c\rFROM NAMED <http://127.0.0.1:{P}/m>\nWHERE { GRAPH ?g { ?s ?p ?o } }",
     "ASKFROM<http://127.0.0.1:{P}/n>{ ?s ?p ?o }",
     "SELECT*FROM<http://127.0.0.1:{P}/o>{ ?s ?p ?o }",
+    # rdflib decodes the escape and reads one string; Oxigraph reads SERVICE as code
+    'ASK { ?s ?p "x\\u0022" SERVICE <http://127.0.0.1:{P}/r> { ?a ?b ?c } #" }',
     "LOAD <http://127.0.0.1:{P}/p>",
     "load<http://127.0.0.1:{P}/q>",
 ]
