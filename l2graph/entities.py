@@ -281,10 +281,23 @@ def describe(store: ox.Store, name: str) -> Description:
     return Description(entity, label, types, facts, claims, said, _why(store, facts))
 
 
+#: Past this many asserted and inferred triples, describe and the entity pages do not explain
+#: their inferred facts (the explainer copies both graphs, about 12 µs a triple: 9 s at the
+#: 500k benchmark's size, on every page); ``l2graph explain S P O`` still does.
+EXPLAINED_AT_MOST = 50_000
+
+
 def _why(store: ox.Store, facts: list) -> dict:
-    """Each inferred fact's explanation (:mod:`l2graph.explanations`), by (s, p, o)."""
+    """Each inferred fact's explanation (:mod:`l2graph.explanations`), by (s, p, o); none on
+    a graph larger than :data:`EXPLAINED_AT_MOST`."""
+    from itertools import chain, islice
+
     inferred = [fact for fact in facts if fact.inferred and not fact.of_claim]
-    if not inferred:
+    both = chain.from_iterable(
+        store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        for graph in (ASSERTED_GRAPH, INFERRED_GRAPH)
+    )  # counted only up to the bound: a large graph costs no more than a small one here
+    if not inferred or sum(1 for _ in islice(both, EXPLAINED_AT_MOST + 1)) > EXPLAINED_AT_MOST:
         return {}
     from l2graph.explanations import Explainer
 

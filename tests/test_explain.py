@@ -179,3 +179,12 @@ def test_the_entity_page_shows_why_each_inferred_fact_holds(sources_dir):
     inferred = page.count('<span class="badge inferred">inferred</span>')
     assert inferred > 0 and page.count('<details class="why">') == inferred
     assert "inferred by OWL 2 RL prp-spo2" in page and "[asserted]" in page
+
+
+def test_describe_explains_only_up_to_its_bound(monkeypatch):
+    """The entity pages explain on every request: past a size they leave it to `explain`."""
+    from l2graph import entities
+
+    assert l2graph.describe("leica-sl2").why
+    monkeypatch.setattr(entities, "EXPLAINED_AT_MOST", 100)
+    assert l2graph.describe("leica-sl2").why == {}
