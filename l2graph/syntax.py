@@ -98,6 +98,13 @@ _MISSING = (
 )
 #: Past this many characters no repair is tried (each try parses the whole text again).
 _REPAIRED_AT_MOST = 100_000
+#: Seconds the repairs may take in all: each parses the whole text again, and Oxigraph takes
+#: 0.1 s and more on a text of 30,000 characters (800 tries took 129 s before this bound).
+_REPAIR_SECONDS = 0.5
+#: Past this many tokens no repair is tried: Oxigraph plans the query a repair makes whole
+#: (pyoxigraph cannot parse without planning), which is cubic in a group's patterns: 0.05 s
+#: for 100 patterns, 3 s for 400, and a 1,400-pattern query's error took 130 s.
+_REPAIRED_TOKENS = 600
 
 
 def _repair(query: str, furthest: _Found) -> _Found | None:
@@ -112,6 +119,11 @@ def _repair(query: str, furthest: _Found) -> _Found | None:
         for token in tokens(query)
         if not isinstance(token, Unreadable) and token.kind not in ("space", "comment")
     ]
+    import time
+
+    if len(code) > _REPAIRED_TOKENS:
+        return None  # a repair that parses is also planned: cubic in the patterns of a group
+    deadline = time.monotonic() + _REPAIR_SECONDS
     reached = sum(1 for token in code if token.start <= furthest.start)
     for token in reversed(code[max(reached - _WINDOW, 0) : reached + 1]):
         end, shown = token.start + len(token.text), token.text[:30]
@@ -127,6 +139,8 @@ def _repair(query: str, furthest: _Found) -> _Found | None:
             edits.append(
                 (query[: end - 1] + " " + query[end:], end - 1, f"'{closing}' cannot stand here")
             )
+        if time.monotonic() > deadline:
+            return None  # the furthest point is said instead
         for text, start, problem in edits:
             if _parses(text):
                 return _Found(start, problem)
