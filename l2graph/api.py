@@ -289,13 +289,13 @@ def _sparql(
             return QueryResult(core.run(store_from_graph(graph), query))
         triples = graph.serialize(format="nt", encoding="utf-8")
         return QueryResult(_isolated(_graph_query_in_worker, (triples, query), timeout))
-    from l2graph import kept
+    from l2graph.answer_cache import AnswerCache, identity
     from l2graph.cache import live_build
 
     project = Project.locate(home)
     build = live_build(project)
-    identity = kept.identity(kind, query)
-    answers = kept.answers_of(str(build), identity)
+    asked = identity(kind, query)
+    cache = AnswerCache()
 
     def run():
         if timeout is None:
@@ -303,22 +303,22 @@ def _sparql(
             from l2graph.cache import store_of
 
             return core.run(store_of(project, build), query)
-        where = (str(project.home), str(project.cache_dir), str(build))
-        return _isolated(_query_in_worker, (*where, query), timeout)
+        return _isolated(_query_in_worker, (project, build, query), timeout)
 
-    if kept.has_kept_answers(answers):  # it ran on this build before: start the engine if asked
-        return QueryResult(run=run, answers=answers, query=identity)
-    return QueryResult(run(), answers=answers, query=identity)
+    kept = dict(cache=cache, build=str(build), asked=asked)
+    if cache.has_any(str(build), asked):  # it ran on this build before: run it only if asked
+        return QueryResult(run=run, **kept)
+    return QueryResult(run(), **kept)
 
 
 def _isolated(function: Callable, args: tuple, timeout: float):
-    """``function(*args)`` in the worker of :mod:`l2graph.isolation`, stopped at ``timeout``;
+    """``function(*args)`` in a worker (:func:`l2graph.workers.run`), stopped at ``timeout``;
     its answer (see :func:`_packed`) as the engine's result types."""
     import pyoxigraph as ox
 
-    from l2graph import isolation
+    from l2graph import workers
 
-    kind, payload = isolation.run(function, args, timeout)
+    kind, payload = workers.run(function, args, timeout)
     if kind == "graph":
         return [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
     return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
@@ -333,13 +333,12 @@ def _packed(result) -> tuple[str, bytes]:
     return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
 
 
-def _query_in_worker(home: str, cache_dir: str, build: str, query: str) -> tuple[str, bytes]:
+def _query_in_worker(project: Project, build: Path, query: str) -> tuple[str, bytes]:
     """A query on a build, in the worker."""
     from l2graph import engine as core
     from l2graph.cache import store_of
 
-    project = Project(Path(home), Path(cache_dir))
-    return _packed(core.run(store_of(project, Path(build)), query))
+    return _packed(core.run(store_of(project, build), query))
 
 
 def _graph_query_in_worker(triples: bytes, query: str) -> tuple[str, bytes]:
@@ -422,44 +421,27 @@ def run_query(
     if twice:
         raise ParameterError(sorted(twice)[0], "given both in params and as a keyword")
     values = {**(params or {}), **more_params}
-    stored = get_query(name, home)
+    project = Project.locate(home) if graph is None and endpoint is None else home
+    stored = get_query(name, project)
     try:
         if _engine(engine, "rdflib") == "rdflib" and endpoint is None:
             from l2graph.bridge import to_rdflib
 
             bindings = {var: to_rdflib(term) for var, term in stored.terms(values).items()}
-            return _on_rdflib(graph, stored.text, bindings, home, timeout)
+            return _on_rdflib(graph, stored.text, bindings, project, timeout)
         return _sparql(
             stored.bind(values),
             "query",
             graph=graph,
             endpoint=endpoint,
-            home=home,
+            home=project,
             timeout=timeout,
             engine=engine,
             query_method=query_method,
             endpoint_graph=endpoint_graph,
         )
     except QuerySyntaxError as error:  # named by the file, at the file's own line
-        own = _syntax_in(stored.text) or error
-        raise QuerySyntaxError(
-            f"{stored.path}: {own}", own.line, own.column, own.source_line
-        ) from None
-
-
-def _syntax_in(text: str):
-    """The syntax error of a query's own text (before any binding moved its lines), or
-    None."""
-    import pyoxigraph as ox
-
-    from l2graph import engine as core
-    from l2graph.errors import QuerySyntaxError
-
-    try:
-        core.run(ox.Store(), text)
-    except QuerySyntaxError as error:
-        return error
-    return None
+        raise stored.syntax_error(error) from None
 
 
 @_contract

@@ -26,7 +26,7 @@ from concurrent.futures import Executor, Future
 from pathlib import Path
 from queue import SimpleQueue
 
-from l2graph import kept
+from l2graph import records
 from l2graph.errors import InputError, ValidationFailed
 from l2graph.project import ANCHORS_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH, Project
 
@@ -45,12 +45,16 @@ class BuildInfo(namedtuple("BuildInfo", "fingerprint asserted inferred seconds")
 
 
 def build(
-    home: Path | str | None = None, *, force: bool = False, progress: Progress | None = None
+    home: Project | Path | str | None = None,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
 ) -> BuildInfo:
     """Parse, validate and reason over the project's sources and write the cache.
 
     Args:
-        home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
+        home: the project (a :class:`~l2graph.project.Project`: the build lands in its cache
+            directory), or its directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
         force: rebuild even when the cache is fresh.
         progress: called with a short message as each stage starts.
 
@@ -207,8 +211,9 @@ def _publish(
         write_build_files(store, [ASSERTED_GRAPH, ANCHORS_GRAPH, INFERRED_GRAPH], staging)
         loading.result()
     written()
-    files = kept.manifest(str(staging), skip=(kept.BUILD_RECORD, "answers/"))
-    kept.write_record(str(staging / kept.BUILD_RECORD), {**info._asdict(), "files": files})
+    files = records.manifest(str(staging), skip=(records.BUILD_RECORD, "answers/"))
+    record = {**info._asdict(), "home": str(project.home), "files": files}
+    records.write_record(str(staging / records.BUILD_RECORD), record)
     final = project.cache_dir / info.fingerprint
     if verified(final) is None:  # same fingerprint, same content: a good one stays
         if final.exists():  # a damaged build: out of the way in one rename, then gone
@@ -220,9 +225,13 @@ def _publish(
         except OSError:
             if verified(final) is None:  # else a concurrent build published it
                 raise
-    for old in project.cache_dir.iterdir():  # only the newest build is kept
+    # Only the project's newest build is kept; a cache directory may serve other projects too,
+    # and their builds stay.
+    for old in project.cache_dir.iterdir():
         if old.is_dir() and old.name != info.fingerprint and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)
+            made = records.read_record(str(old / records.BUILD_RECORD))
+            if isinstance(made, dict) and made.get("home", str(project.home)) == str(project.home):
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _parse(files: list[Path], store: ox.Store, staging: Path, helpers: Executor) -> Future:
@@ -356,11 +365,14 @@ def _alive(pid: int) -> bool:
 
 def verified(directory: Path) -> BuildInfo | None:
     """The build in ``directory`` if its record reads and every file it lists is there as it
-    was written (see :func:`l2graph.kept.verified`); ``None`` for a missing, damaged or
+    was written (see :func:`l2graph.records.verified`); ``None`` for a missing, damaged or
     tampered build, which is then rebuilt, never used."""
-    record = kept.verified(str(directory))
+    record = records.verified(str(directory))
     try:
-        return None if record is None else BuildInfo(**record)
+        if record is None:
+            return None
+        record.pop("home", None)
+        return BuildInfo(**record)
     except TypeError:
         return None
 
@@ -370,19 +382,22 @@ def _write_current(project: Project, fingerprint: str, state: list) -> None:
     (read-only) is still used: the record only spares the hashing."""
     record = {"fingerprint": fingerprint, "inputs": state}
     with contextlib.suppress(OSError):
-        kept.write_record(str(project.cache_dir / kept.CURRENT_RECORD), record)
+        records.write_record(str(project.cache_dir / records.CURRENT_RECORD), record)
 
 
 def live_build(project: Project, progress: Progress | None = None) -> Path:
     """The directory of a build made from the project's current inputs, building if needed."""
-    current = kept.current_build(str(project.cache_dir), project.input_state())
+    current = records.current_build(str(project.cache_dir), project.input_state())
     if current is not None:
         return Path(current)
-    return project.cache_dir / build(project.home, progress=progress).fingerprint
+    return project.cache_dir / build(project, progress=progress).fingerprint
 
 
-def open_store(home: Path | str | None = None, progress: Progress | None = None) -> ox.Store:
-    """The validated, inferred graph as a read-only store, rebuilt first if any input changed.
+def open_store(
+    home: Project | Path | str | None = None, progress: Progress | None = None
+) -> ox.Store:
+    """The validated, inferred graph as a read-only store, rebuilt first if any input changed
+    (see :func:`store_of`).
 
     Raises:
         ValidationFailed: the sources changed and no longer conform.
@@ -392,8 +407,9 @@ def open_store(home: Path | str | None = None, progress: Progress | None = None)
 
 
 def store_of(project: Project, directory: Path, progress: Progress | None = None) -> ox.Store:
-    """The store of the build in ``directory``, opened read-only; one damaged in a way its
-    record cannot show (same sizes and times) is rebuilt, once."""
+    """The one way to open a build's store: the build in ``directory``, read-only; one damaged
+    in a way its record cannot show (same sizes and times) is rebuilt, once. Every face opens
+    stores here (the server's workers keep the last two open: :func:`l2graph.web.answers`)."""
     import pyoxigraph as ox
 
     try:
@@ -405,7 +421,7 @@ def store_of(project: Project, directory: Path, progress: Progress | None = None
         with contextlib.suppress(OSError):  # another process may have moved it already
             os.replace(directory, aside)
         shutil.rmtree(aside, ignore_errors=True)
-        fingerprint = build(project.home, force=True, progress=progress).fingerprint
+        fingerprint = build(project, force=True, progress=progress).fingerprint
         return ox.Store.read_only(str(project.cache_dir / fingerprint / "store"))
 
 

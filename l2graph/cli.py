@@ -20,7 +20,6 @@ from l2graph.errors import (
     MAX_SECONDS,
     InputError,
     L2GraphError,
-    QueryTimeoutError,
     ValidationFailed,
 )
 from l2graph.files import write_atomically
@@ -30,17 +29,6 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 TYPE_CHECKING = False  # argparse is imported only when a command line needs parsing
 if TYPE_CHECKING:
     import argparse
-
-
-#: The options of ``query`` and ``sparql`` that a command line does not give: argparse's
-#: defaults, and how a plain ``query NAME [--format F]`` is read without argparse.
-_OUTPUT_DEFAULTS = {
-    "format": "table",
-    "endpoint": None,
-    "query_method": "auto",
-    "graph": None,
-    "timeout": 30.0,
-}
 
 
 def _add_query(sub: argparse.ArgumentParser) -> None:
@@ -64,14 +52,14 @@ def _add_sparql(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_output(sub: argparse.ArgumentParser) -> None:
-    from l2graph.results import OUTPUT_FORMATS
+    from l2graph.grammar import FORMAT_FLAGS, OUTPUT_DEFAULTS, OUTPUT_FORMATS, QUERY_METHODS
 
-    sub.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default=_OUTPUT_DEFAULTS["format"])
+    sub.add_argument(*FORMAT_FLAGS, choices=OUTPUT_FORMATS, default=OUTPUT_DEFAULTS["format"])
     sub.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead")
     sub.add_argument(
         "--query-method",
-        choices=("auto", "get", "form", "direct"),
-        default=_OUTPUT_DEFAULTS["query_method"],
+        choices=QUERY_METHODS,
+        default=OUTPUT_DEFAULTS["query_method"],
         help="how the query goes to --endpoint: auto (GET while short, else a form POST), get, "
         "form, or direct (POST of application/sparql-query)",
     )
@@ -84,7 +72,7 @@ def _add_output(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--timeout",
         type=_positive_float,
-        default=_OUTPUT_DEFAULTS["timeout"],
+        default=OUTPUT_DEFAULTS["timeout"],
         help="seconds the query may take, here or at --endpoint (default 30)",
     )
 
@@ -198,11 +186,13 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _plain_query(name: str, format: str):
     """The arguments of a plain ``query NAME [--format F]`` (see
-    :func:`l2graph.kept.plain_query`), as argparse would read them, without building it."""
+    :func:`l2graph.grammar.plain_query`), as argparse would read them, without building it."""
     import types
 
+    from l2graph.grammar import OUTPUT_DEFAULTS
+
     return types.SimpleNamespace(
-        home=None, command="query", name=name, param=[], **{**_OUTPUT_DEFAULTS, "format": format}
+        home=None, command="query", name=name, param=[], **{**OUTPUT_DEFAULTS, "format": format}
     )
 
 
@@ -403,12 +393,6 @@ def _answer(result, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _wait(args: argparse.Namespace) -> float | None:
-    """The API's time limit: an endpoint's; none here, where the command's own deadline stops
-    the whole process (cheaper than the API's worker process)."""
-    return args.timeout if args.endpoint else None
-
-
 def _endpoint_graph(args: argparse.Namespace) -> str:
     """The graph a query reads at ``--endpoint``; ``--graph`` without one is a usage error (a
     local query reads the build's graphs together)."""
@@ -417,26 +401,23 @@ def _endpoint_graph(args: argparse.Namespace) -> str:
     return args.graph or PROJECT_GRAPH
 
 
-def _offline_if_local(args: argparse.Namespace) -> None:
-    """Before a query on this machine, in the ``l2graph`` program's own process: from here on
-    it cannot open a network connection (:mod:`l2graph.sandbox`), so a ``SERVICE`` the query
-    guard missed reaches nothing. A query at ``--endpoint`` needs the network; :func:`main`
-    called inside another program (a test, a notebook) leaves that program's process as it
-    is: the filter could never be lifted."""
-    if args.endpoint is None and _OWN_PROCESS.is_set():
-        from l2graph.sandbox import deny_network
+def _local_worker(args: argparse.Namespace) -> None:
+    """A local query runs in a worker (:mod:`l2graph.workers`): it boots while this process
+    finds the project, its build and the query."""
+    if args.endpoint is None:
+        from l2graph import workers
 
-        deny_network()
+        workers.prestart()
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    _offline_if_local(args)
+    _local_worker(args)
     result = l2graph.run_query(
         args.name,
         _params(args.param),
         home=args.home,
         endpoint=args.endpoint,
-        timeout=_wait(args),
+        timeout=args.timeout,
         query_method=args.query_method,
         endpoint_graph=_endpoint_graph(args),
     )
@@ -444,12 +425,12 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
-    _offline_if_local(args)
+    _local_worker(args)
     result = l2graph.run_sparql(
         _query_text(args.query),
         home=args.home,
         endpoint=args.endpoint,
-        timeout=_wait(args),
+        timeout=args.timeout,
         query_method=args.query_method,
         endpoint_graph=_endpoint_graph(args),
     )
@@ -739,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         if "--version" in argv:  # the version, and which project is in use
             print(f"l2graph {__version__} (project: {_project_in_use(argv)})")
             return EXIT_OK
-        from l2graph.kept import plain_query
+        from l2graph.grammar import plain_query
 
         plain = plain_query(argv)
         args = _plain_query(*plain) if plain else _parser(_command_word(argv)).parse_args(argv)
@@ -748,9 +729,7 @@ def main(argv: list[str] | None = None) -> int:
             _READ_ONLY.set()
         if args.command == "serve":  # uvicorn handles Ctrl-C itself, in the main thread
             return handler(args)
-        # query and sparql stop at --timeout; push's --timeout is per request
-        deadline = args.timeout if args.command in ("query", "sparql") else None
-        return _bounded(handler, args, deadline)
+        return _bounded(handler, args)
     except ValidationFailed as exc:
         print(exc.report.text(), file=sys.stderr)
         print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)
@@ -779,7 +758,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-_OWN_PROCESS = threading.Event()  # set by run(): this process is the l2graph program's
 _ABANDONED = threading.Event()  # set when a command's thread was left running
 # set for a command that reads the store and leaves nothing open once it returns (a build it
 # needed first, and a kept answer, are written and closed by then): its process may end
@@ -787,14 +765,11 @@ _ABANDONED = threading.Event()  # set when a command's thread was left running
 _READ_ONLY = threading.Event()
 
 
-def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
-    """Run a command in a thread, so that the main thread stays free to take Ctrl-C at once
-    and to stop waiting at the deadline: the engine releases Python's lock while it works, but
-    a signal reaches Python only between its own steps.
-
-    Raises:
-        QueryTimeoutError: the command ran past ``timeout`` seconds.
-    """
+def _bounded(handler, args: argparse.Namespace) -> int:
+    """Run a command in a thread, so that the main thread stays free to take Ctrl-C at once:
+    the engine releases Python's lock while it works, but a signal reaches Python only between
+    its own steps. (A query's deadline is the core's, :mod:`l2graph.workers`, as on every
+    face.)"""
     outcome: dict = {}
     done = threading.Event()
 
@@ -809,10 +784,7 @@ def _bounded(handler, args: argparse.Namespace, timeout: float | None) -> int:
             done.set()
 
     threading.Thread(target=work, name="l2graph-command", daemon=True).start()
-    # a moment's grace: an endpoint's own time-out, said more precisely, comes first
-    if not done.wait(None if timeout is None else timeout + 0.25):
-        _ABANDONED.set()
-        raise QueryTimeoutError(f"stopped after {timeout:g} s (--timeout)")
+    done.wait()
     if "error" in outcome:
         error = outcome["error"]
         error.l2graph_where = outcome["where"]
@@ -858,7 +830,6 @@ def run() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
-    _OWN_PROCESS.set()
     code = main()
     if _ABANDONED.is_set() or _READ_ONLY.is_set():
         import contextlib

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from l2graph import kept
+from l2graph import layout, records
 from l2graph._version import __version__
 from l2graph.errors import InputError
 
@@ -54,7 +54,7 @@ def short_iri(iri: str) -> str:
 
 def _cache_for(home: Path) -> Path:
     """Where a project's builds go (see :attr:`Project.cache_dir`)."""
-    own = kept.own_cache_dir(str(home))
+    own = layout.own_cache_dir(str(home))
     if own is not None:
         return Path(own)
     import hashlib
@@ -66,32 +66,57 @@ def _cache_for(home: Path) -> Path:
 
 
 class Project:
-    """A directory holding ``ontology/``, ``data/`` and ``queries/``.
+    """The context every operation runs in: the project directory (``ontology/``, ``data/``,
+    ``queries/``), where its builds go and where its article texts are, resolved once.
 
-    Which one is in use is found by :meth:`locate`; ``L2GRAPH_HOME`` or an explicit path
-    points it at a copy (for example, one with a new article's facts).
+    A face (the API, the command line, the server) resolves it once with :meth:`locate` and
+    passes it down; the core never looks the project up again from a path or the
+    environment, so a build lands in :attr:`cache_dir` and nowhere else.
     """
 
-    __slots__ = ("cache_dir", "home")
+    __slots__ = ("cache_dir", "home", "sources_dir")
 
-    def __init__(self, home: Path, cache_dir: Path | None = None) -> None:
-        self.home = home
+    def __init__(
+        self, home: Path, cache_dir: Path | None = None, sources_dir: Path | None = None
+    ) -> None:
+        self.home = Path(home)
         #: Where builds are kept: ``$L2GRAPH_CACHE_DIR``, else ``.cache/l2graph`` in the
         #: project, else (the packaged graph, or a project that is not writable) the user's
-        #: cache directory; fixed when the project is made (a long-running server keeps its own).
-        self.cache_dir = cache_dir or _cache_for(home)
+        #: cache directory.
+        self.cache_dir = Path(cache_dir) if cache_dir else _cache_for(self.home)
+        #: The article texts: ``$L2GRAPH_SOURCES``, else ``../shared/sources`` beside the
+        #: project directory.
+        self.sources_dir = Path(sources_dir or layout.sources_dir(str(self.home)))
 
     def __repr__(self) -> str:
-        return f"Project({str(self.home)!r})"
+        return f"Project({str(self.home)!r}, cache_dir={str(self.cache_dir)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Project) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[Path, Path, Path]:
+        return self.home, self.cache_dir, self.sources_dir
+
+    def __getstate__(self) -> tuple[Path, Path, Path]:  # crosses to worker processes whole
+        return self._key()
+
+    def __setstate__(self, state: tuple[Path, Path, Path]) -> None:
+        self.home, self.cache_dir, self.sources_dir = state
 
     @classmethod
-    def locate(cls, home: Path | str | None = None) -> Project:
-        """The project in use, checked to exist: ``home``, else ``$L2GRAPH_HOME``, else the
-        nearest directory at or above the current one that holds ``ontology/l2graph.ttl`` (as
-        git finds its root), else the checkout l2graph runs from, else the graph packaged
-        with l2graph (its cache then goes to the user's cache directory)."""
+    def locate(cls, home: Project | Path | str | None = None) -> Project:
+        """The project in use, checked to exist: ``home`` (a :class:`Project` is taken as
+        it is), else ``$L2GRAPH_HOME``, else the nearest directory at or above the current
+        one that holds ``ontology/l2graph.ttl`` (as git finds its root), else the checkout
+        l2graph runs from, else the graph packaged with l2graph (its cache then goes to the
+        user's cache directory)."""
+        if isinstance(home, Project):
+            return home
         named = home or os.environ.get("L2GRAPH_HOME")
-        found = kept.locate_home(str(named) if named else None)
+        found = layout.locate_home(str(named) if named else None)
         if found is not None:
             return cls(Path(found))
         if named:
@@ -104,11 +129,11 @@ class Project:
 
     @property
     def ontology_file(self) -> Path:
-        return Path(kept.ontology_file(str(self.home)))
+        return Path(layout.ontology_file(str(self.home)))
 
     @property
     def shapes_file(self) -> Path:
-        return Path(kept.shapes_file(str(self.home)))
+        return Path(layout.shapes_file(str(self.home)))
 
     @property
     def context_file(self) -> Path:
@@ -116,25 +141,22 @@ class Project:
 
     @property
     def queries_dir(self) -> Path:
-        return Path(kept.queries_dir(str(self.home)))
-
-    @property
-    def sources_dir(self) -> Path:
-        """The article texts: ``$L2GRAPH_SOURCES``, else ``../shared/sources`` beside the
-        project directory."""
-        return Path(kept.sources_dir(str(self.home)))
+        return Path(layout.queries_dir(str(self.home)))
 
     def source_files(self) -> list[Path]:
         """The article texts present (none when the directory is missing)."""
-        return [Path(path) for path in kept.source_files(str(self.home))]
+        return [Path(path) for path in layout.source_files(str(self.sources_dir))]
 
     def data_files(self) -> list[Path]:
         """The Turtle files of the graph: the ontology first, then ``data/*.ttl`` in order."""
-        return [Path(path) for path in kept.data_files(str(self.home))]
+        return [Path(path) for path in layout.data_files(str(self.home))]
 
     def input_files(self) -> list[Path]:
-        """Every file a build depends on (see :func:`l2graph.kept.input_files`)."""
-        return [Path(path) for path in kept.input_files(str(self.home))]
+        """Every file a build depends on (see :func:`l2graph.layout.input_files`)."""
+        return [Path(path) for path in self._inputs()]
+
+    def _inputs(self) -> list[str]:
+        return layout.input_files(str(self.home), str(self.sources_dir))
 
     def input_state(self) -> list[list]:
         """Cheap to compute: each input file's path, size, mtime, ctime and inode.
@@ -143,8 +165,8 @@ class Project:
         a changed state is settled by :meth:`fingerprint`.
         """
         try:
-            return kept.input_state(kept.input_files(str(self.home)))
-        except kept.NotARegularFile as exc:
+            return records.input_state(self._inputs())
+        except records.NotARegularFile as exc:
             raise InputError(f"{exc}: not a regular file") from None
         except OSError as exc:
             raise InputError(f"{exc.filename}: cannot read: {exc.strerror}") from None

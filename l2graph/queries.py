@@ -12,8 +12,8 @@ from collections import namedtuple
 from collections.abc import Mapping
 from pathlib import Path
 
-from l2graph import kept
-from l2graph.errors import InputError, ParameterError, UnknownQueryError
+from l2graph import layout
+from l2graph.errors import InputError, ParameterError, QuerySyntaxError, UnknownQueryError
 from l2graph.project import ID, PREFIXES, Project
 
 XSD = PREFIXES["xsd"]
@@ -83,6 +83,20 @@ class StoredQuery(
             return self.text
         where = _WHERE.search(self.text)
         return self.text[: where.end()] + "\n  " + "\n  ".join(bindings) + self.text[where.end() :]
+
+    def syntax_error(self, error: QuerySyntaxError) -> QuerySyntaxError:
+        """The error a syntax error in this query is reported as, on every face: named by its
+        file, at the line and column of the file's own text (a binding moves lines)."""
+        import pyoxigraph as ox
+
+        from l2graph import engine
+
+        own = error
+        try:
+            engine.run(ox.Store(), self.text)
+        except QuerySyntaxError as found:
+            own = found
+        return QuerySyntaxError(f"{self.path}: {own}", own.line, own.column, own.source_line)
 
 
 def to_term(parameter: Parameter, value: object):
@@ -188,7 +202,7 @@ def _parse_header(path: Path, text: str) -> tuple:
 
 def _load(path: Path) -> StoredQuery:
     try:
-        text = kept.read_query(str(path))
+        text = layout.read_query(str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     summary, description, params, examples, performance = _parse_header(path, text)
@@ -197,13 +211,13 @@ def _load(path: Path) -> StoredQuery:
     return StoredQuery(path.stem, path, summary, description, params, examples, performance, text)
 
 
-def _query_files(home: Path | str | None) -> list[Path]:
+def _query_files(home: Project | Path | str | None) -> list[Path]:
     directory = Project.locate(home).queries_dir
-    return [Path(path) for path in kept.query_files(str(directory))]
+    return [Path(path) for path in layout.query_files(str(directory))]
 
 
 def list_queries(
-    home: Path | str | None = None, problems: list[str] | None = None
+    home: Project | Path | str | None = None, problems: list[str] | None = None
 ) -> list[StoredQuery]:
     """Every valid stored query of the project, in file-name order. A file that cannot be
     read or whose headers are wrong is left out, so one broken file does not take the others
@@ -218,19 +232,20 @@ def list_queries(
     return found
 
 
-def get_query(name: str, home: Path | str | None = None) -> StoredQuery:
+def get_query(name: str, home: Project | Path | str | None = None) -> StoredQuery:
     """A stored query by full name (``001_leica_…``), number (``001``/``1``) or slug.
 
     Raises:
         UnknownQueryError: no query has that name; the error suggests the nearest one.
     """
-    found = kept.query_file(str(Project.locate(home).queries_dir), name)
+    project = Project.locate(home)
+    found = layout.query_file(str(project.queries_dir), name)
     if found is not None:  # matched by file name: only the query asked for is read
         return _load(Path(found))
     import difflib
 
     wanted = name.strip().removesuffix(".rq")
-    queries = list_queries(home)
+    queries = list_queries(project)
     candidates = {q.name: q.name for q in queries} | {q.slug: q.name for q in queries}
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.4)
     if not close:  # a word of the slug may still point at one query

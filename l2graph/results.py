@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
-from l2graph import kept
+from l2graph.answer_cache import OUTPUT_FORMATS, AnswerCache
 from l2graph.errors import InputError
 from l2graph.project import PREFIXES, short_iri
 
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 # pyoxigraph is imported only once a query runs, not to read an answer kept before.
 TABULAR_FORMATS = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
 GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD"}
-OUTPUT_FORMATS = kept.OUTPUT_FORMATS
-#: Larger answers are not kept: running the query again costs less than the disk they take.
-MAX_KEPT_ANSWER = 4 * 1024 * 1024
 #: Rows a table shows: a table is for reading; the W3C formats give every row, streamed.
 TABLE_ROWS = 10_000
 _CELL_WIDTH = 72
@@ -47,8 +44,9 @@ class QueryResult:
         result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple] | None = None,
         *,
         run: Callable[[], Any] | None = None,
-        answers: str | None = None,
-        query: str = "",
+        cache: AnswerCache | None = None,
+        build: str = "",
+        asked: str = "",
         row_cap: int | None = None,
     ):
         """Hold ``result``, or ``run`` (which gives it) to be called when it is first needed.
@@ -56,10 +54,9 @@ class QueryResult:
         With ``row_cap``, at most that many rows (or triples) are read from the engine and
         :attr:`truncated` tells whether there were more.
 
-        ``answers`` names the kept answers to ``query`` in its build (see
-        :func:`l2graph.kept.answers_of`):
-        a build's answers never change, so :meth:`serialize` reads one written before instead
-        of running the query, and keeps what it writes.
+        With ``cache``, the answer to ``asked`` (:func:`l2graph.answer_cache.identity`) on
+        ``build`` is kept there: a build's answers never change, so :meth:`serialize` reads
+        one written before instead of running the query, and keeps what it writes.
         """
         self._boolean: ox.QueryBoolean | None = None
         self._triples: list[ox.Triple] | None = None
@@ -67,7 +64,7 @@ class QueryResult:
         self._buffer: bytes | None = None  # the solutions as SPARQL JSON, once read
         self._rows: list[dict[str, Any]] | None = None
         self._columns: list[str] = []
-        self._run, self._answers, self._query = run, answers, query.encode()
+        self._run, self._cache, self._build, self._asked = run, cache, build, asked
         self._row_cap, self.truncated = row_cap, False
         if result is not None:
             self._hold(result)
@@ -198,7 +195,7 @@ class QueryResult:
             stream.write(data)
             self._keep(format, data)
             return
-        tee = _Tee(stream, MAX_KEPT_ANSWER)
+        tee = _Tee(stream, AnswerCache.MAX_ON_DISK)
         self._solutions.serialize(output=tee, format=_results_format(format))
         self._solutions = None  # consumed by the serialiser
         if tee.copy is not None:
@@ -206,13 +203,13 @@ class QueryResult:
 
     def _kept(self, format: str) -> bytes | None:
         """The answer kept by an earlier run on this build, if whole and for this query."""
-        if self._answers is None:
+        if self._cache is None:
             return None
-        return kept.read_kept(self._answers, format, self._query)
+        return self._cache.get(self._build, self._asked, format)
 
     def _keep(self, format: str, data: bytes) -> None:
-        if self._answers is not None and len(data) <= MAX_KEPT_ANSWER:
-            kept.keep(self._answers, format, self._query, data)
+        if self._cache is not None:
+            self._cache.put(self._build, self._asked, format, data, len(data))
 
     def _serialize(self, format: str) -> bytes:
         import pyoxigraph as ox

@@ -17,9 +17,9 @@ that power from the process itself, in the first layer that this machine offers:
 3. ``audit hook only``: elsewhere (macOS, Windows), Python code is still held by the guard,
    and the reason the other layers are missing is returned.
 
-It is called first thing by the API's worker (:mod:`l2graph.isolation`), by each of the
-server's workers (:mod:`l2graph.web.pool`) and by the command line before a local query; never
-by ``push``, ``--endpoint`` or ``serve``, which must reach the network or a client.
+It is called first thing by every worker process (:mod:`l2graph.workers`), where every face's
+queries run; never by ``push``, ``--endpoint`` or ``serve``, which must reach the network or a
+client.
 """
 
 from __future__ import annotations

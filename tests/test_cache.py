@@ -11,7 +11,7 @@ import pytest
 
 import l2graph
 from l2graph.cli import main
-from l2graph.kept import BUILD_RECORD, CURRENT_RECORD, read_record
+from l2graph.records import BUILD_RECORD, CURRENT_RECORD, read_record
 
 
 def _labels(home: Path) -> set[str]:
@@ -102,7 +102,7 @@ def test_a_build_keeps_its_answers_and_a_new_build_answers_anew(project_copy: Pa
 
 def test_a_kept_answer_serves_only_the_query_it_answers(project_copy: Path):
     """Two queries whose keys collide never share an answer: the kept file names its query."""
-    from l2graph.kept import answers_of, identity
+    from l2graph.answer_cache import answers_of, identity
 
     first = l2graph.run_query("001", home=project_copy).serialize("csv")
     (kept,) = (project_copy.parent / "cache").rglob("answers/*.csv")

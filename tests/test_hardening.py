@@ -152,14 +152,17 @@ def test_queries_racing_forced_rebuilds_always_find_a_build(project_copy: Path):
 
 @pytest.mark.parametrize("where", ["build", "graph", "rdflib"])
 def test_the_api_stops_a_runaway_query_at_its_timeout_and_answers_the_next(sources_dir, where):
+    from l2graph import workers
+
     on = {"build": {}, "graph": {"graph": l2graph.load_graph()}, "rdflib": {"engine": "rdflib"}}
+    worker = workers.run(os.getpid, (), 30)
     started = time.monotonic()
     with pytest.raises(l2graph.QueryTimeoutError):
         l2graph.run_sparql(RUNAWAY, timeout=1, **on[where])
     assert time.monotonic() - started < 2.0 + (1.0 if where == "rdflib" else 0.0)  # + owlrl
-    from l2graph import isolation
-
-    assert "process" not in isolation._worker  # killed, not left running
+    assert worker not in workers.worker_pids()  # killed, not left running
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)
     assert len(l2graph.run_query("001", **on[where])) >= 2
 
 

@@ -1,6 +1,6 @@
-"""The kept-answer path of the ``l2graph`` program (l2graph.kept, l2graph.program): what it
-answers is what the full command line answers, it never answers from a stale build, and it
-loads none of the modules that make a start slow."""
+"""The kept-answer path of the ``l2graph`` program (l2graph.program, l2graph.grammar,
+l2graph.answer_cache): what it answers is what the full command line answers, it never
+answers from a stale build, and it loads none of the modules that make a start slow."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 import l2graph
-from l2graph import kept
+from l2graph import program
 from l2graph.cli import _parser, _plain_query, main
+from l2graph.grammar import plain_query
+from l2graph.records import CURRENT_RECORD
 
 PROGRAM = [sys.executable, "-m", "l2graph"]
 
@@ -61,7 +63,7 @@ def test_a_plain_query_is_read_as_argparse_reads_it(argv: list[str]):
     """What the kept path and the command line take for a plain query without argparse,
     argparse takes for the same command line: the same name and format, and every other
     option at its default."""
-    name, format = kept.plain_query(argv)
+    name, format = plain_query(argv)
     args = _parser("query").parse_args(argv)
     assert (args.command, args.name, args.format) == ("query", name, format)
     assert vars(_plain_query(name, format)) == vars(args)
@@ -69,7 +71,7 @@ def test_a_plain_query_is_read_as_argparse_reads_it(argv: list[str]):
 
 @pytest.mark.parametrize("argv", LEFT_TO_ARGPARSE)
 def test_every_other_command_line_is_left_to_argparse(argv: list[str]):
-    assert kept.plain_query(argv) is None
+    assert plain_query(argv) is None
 
 
 def _parameter_free(home: Path) -> list[str]:
@@ -88,10 +90,10 @@ def test_a_kept_answer_is_the_full_paths_answer_in_every_format(
     for name in names:
         for format in ("table", "csv", "tsv", "json", "xml"):
             argv = ["query", name, "--format", format]
-            assert kept.answer(argv) is None  # nothing kept yet
+            assert program.answer(argv) is None  # nothing kept yet
             assert main(argv) == 0
             full = capfdbinary.readouterr().out
-            assert full and kept.answer(argv) == full, (name, format)
+            assert full and program.answer(argv) == full, (name, format)
 
 
 def test_a_hit_loads_no_parser_engine_or_re(project_copy: Path):
@@ -108,7 +110,7 @@ def test_a_hit_loads_no_parser_engine_or_re(project_copy: Path):
     )
     assert probe.returncode == 0 and probe.stdout == first.stdout
     imported = {line.split("|")[-1].strip() for line in probe.stderr.decode().splitlines()}
-    assert "l2graph.kept" in imported
+    assert {"l2graph.program", "l2graph.answer_cache", "l2graph.grammar"} <= imported
     assert not {"re", "pathlib", "json", "argparse", "pyoxigraph", "l2graph.cli"} & imported
 
 
@@ -116,19 +118,19 @@ def test_an_edit_is_never_answered_from_a_kept_answer(project_copy: Path, monkey
     monkeypatch.setenv("L2GRAPH_HOME", str(project_copy))
     argv = ["query", "001", "-f", "csv"]
     first = _program(*argv).stdout
-    assert b"Leica SL2," in first and kept.answer(argv) == first
+    assert b"Leica SL2," in first and program.answer(argv) == first
     products = project_copy / "data" / "products.ttl"
     products.write_text(products.read_text().replace('"Leica SL2"@en', '"Leica SL2 (test)"@en'))
-    assert kept.answer(argv) is None  # the build is no longer current
+    assert program.answer(argv) is None  # the build is no longer current
     again = _program(*argv)
     assert again.returncode == 0 and b"Leica SL2 (test)" in again.stdout
-    assert kept.answer(argv) == again.stdout
+    assert program.answer(argv) == again.stdout
     (project_copy / "data" / "zz-extra.ttl").write_text("")  # a new data file
-    assert kept.answer(argv) is None
+    assert program.answer(argv) is None
     assert _program(*argv).stdout == again.stdout
     query = next((project_copy / "queries").glob("001_*.rq"))  # the query itself
     query.write_text(query.read_text().replace("SELECT ", "SELECT DISTINCT ", 1))
-    assert kept.answer(argv) is None
+    assert program.answer(argv) is None
     assert _program(*argv).stdout == again.stdout
 
 
@@ -165,22 +167,22 @@ def test_a_look_up_that_breaks_is_a_miss(project_copy: Path, monkeypatch):
     monkeypatch.setenv("L2GRAPH_HOME", str(project_copy))
     argv = ["query", "001", "-f", "csv"]
     first = _program(*argv).stdout
-    assert kept.answer(argv) == first
-    (record,) = Path(os.environ["L2GRAPH_CACHE_DIR"]).glob(kept.CURRENT_RECORD)
+    assert program.answer(argv) == first
+    (record,) = Path(os.environ["L2GRAPH_CACHE_DIR"]).glob(CURRENT_RECORD)
     record.write_bytes(b"\xfb" + b"\x00" * 64)  # not a record marshal can read
-    assert kept.answer(argv) is None
+    assert program.answer(argv) is None
     again = _program(*argv)
     assert again.returncode == 0 and again.stdout == first and again.stderr == b""
 
 
 def test_an_error_in_the_look_up_hands_over_to_the_command_line(monkeypatch):
-    from l2graph import cli, program
+    from l2graph import cli
 
     def broken(_argv):
         raise RecursionError("as a damaged file might make it")
 
     handed = []
-    monkeypatch.setattr(kept, "answer", broken)
+    monkeypatch.setattr(program, "answer", broken)
     monkeypatch.setattr(cli, "run", lambda: handed.append(True))
     monkeypatch.setattr(sys, "argv", ["l2graph", "query", "001"])
     program.run()

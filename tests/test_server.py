@@ -512,9 +512,10 @@ def test_the_worker_s_answer_path_never_imports_rdflib(sources_dir):
         "from l2graph.cache import live_build\n"
         "from l2graph.project import Project\n"
         "from l2graph.web import answers\n"
-        "build = str(live_build(Project.locate()))\n"
-        "answers.sparql(build, 'SELECT * { ?s ?p ?o } LIMIT 3', 'json', 10)\n"
-        "answers.entity(build, answers.ID, 'leica-sl2', 'html')\n"
+        "project = Project.locate()\n"
+        "build = str(live_build(project))\n"
+        "answers.sparql(project, build, 'SELECT * { ?s ?p ?o } LIMIT 3', 'json', 10)\n"
+        "answers.entity(project, build, answers.ID, 'leica-sl2', 'html')\n"
         "loaded = [m for m in ('rdflib', 'owlrl', 'pyshacl') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )

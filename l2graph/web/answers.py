@@ -1,7 +1,8 @@
 """What the server's workers compute: every answer and page, from the core.
 
-Each function takes the build directory it answers from (the server names the live build, so
-a worker never answers from a graph the server no longer serves) and returns
+Each function takes the project (the server's context, resolved once) and the build directory
+it answers from (the server names the live build, so a worker never answers from a graph the
+server no longer serves) and returns
 ``(body, truncated, canonical)``: the answer, whether the row cap cut it, and for entities the
 canonical name (the server redirects other spellings to it). Pages are rendered with Jinja2
 templates, every value escaped; only ``http`` and ``https`` IRIs become links.
@@ -28,12 +29,16 @@ _ARTICLE = ID + "article-"
 
 
 @functools.lru_cache(maxsize=2)
-def _store(build: str) -> ox.Store:
-    """The build's store, opened once per worker (the two newest builds stay open)."""
-    return ox.Store.read_only(str(Path(build) / "store"))
+def _store(project: Project, build: str) -> ox.Store:
+    """The build's store, opened (and repaired) by the one store opener,
+    :func:`l2graph.cache.store_of`, once per worker: the two newest builds stay open."""
+    from l2graph.cache import store_of
+
+    return store_of(project, Path(build))
 
 
 def sparql(
+    project: Project,
     build: str,
     query: str,
     format: str,
@@ -46,11 +51,11 @@ def sparql(
     ``nq``, ``trig`` or ``html``), at most ``row_cap`` rows; relative IRIs resolved against
     ``base`` (the endpoint's URL), over the dataset that ``default`` and ``named`` name (the
     protocol's ``default-graph-uri`` and ``named-graph-uri``; see :func:`protocol_dataset`)."""
-    store = _store(build)
+    store = _store(project, build)
     graphs = protocol_dataset(store, default, named)
     result = QueryResult(engine.run(store, query, base_iri=base, graphs=graphs), row_cap=row_cap)
     if format == "html":
-        body = _render("results.html", query=query, **_result_table(build, result))
+        body = _render("results.html", query=query, **_result_table(project, build, result))
         return body, result.truncated, None
     return _serialized(result, format), result.truncated, None
 
@@ -135,12 +140,12 @@ RESULT_FORMATS = (
 )
 
 
-def service_description(build: str, endpoint: str, format: str) -> Answer:
+def service_description(project: Project, build: str, endpoint: str, format: str) -> Answer:
     """The endpoint's SPARQL 1.1 Service Description, in an RDF ``format``: what a plain
     ``GET /sparql`` answers. It names the endpoint, the language (SPARQL 1.1 Query, read-only),
     the result formats, and the default dataset: the union of the build's graphs as default
     graph (:data:`UNION_GRAPH`), and each graph by name, with its size."""
-    store = _store(build)
+    store = _store(project, build)
     rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
 
     def sd(name: str) -> ox.NamedNode:
@@ -185,24 +190,31 @@ def service_description(build: str, endpoint: str, format: str) -> Answer:
     return body, False, None
 
 
-def stored_query(build: str, home: str, name: str, params: dict, format: str, cap: int) -> Answer:
-    """A stored query with its parameters bound, answered as :func:`sparql` answers."""
+def stored_query(
+    project: Project, build: str, name: str, params: dict, format: str, cap: int
+) -> Answer:
+    """A stored query with its parameters bound, answered as :func:`sparql` answers; a syntax
+    error in it names its file, as on every face (:meth:`StoredQuery.syntax_error`)."""
+    from l2graph.errors import QuerySyntaxError
     from l2graph.queries import get_query
 
-    stored = get_query(name, home)
+    stored = get_query(name, project)
     text = stored.bind(params)
-    if format != "html":
-        return sparql(build, text, format, cap)
-    result = QueryResult(engine.run(_store(build), text), row_cap=cap)
-    table = _result_table(build, result)
+    try:
+        if format != "html":
+            return sparql(project, build, text, format, cap)
+        result = QueryResult(engine.run(_store(project, build), text), row_cap=cap)
+    except QuerySyntaxError as error:
+        raise stored.syntax_error(error) from None
+    table = _result_table(project, build, result)
     return _render("stored.html", stored=stored, params=params, **table), result.truncated, None
 
 
-def queries_page(build: str, home: str) -> Answer:
+def queries_page(project: Project, build: str) -> Answer:
     """The stored queries with their parameters."""
     from l2graph.queries import list_queries
 
-    return _render("queries.html", queries=list_queries(home)), False, None
+    return _render("queries.html", queries=list_queries(project)), False, None
 
 
 _DOCUMENT = """
@@ -211,7 +223,7 @@ WHERE { { ?entity ?p ?o } UNION { ?s ?q ?entity } }
 """
 
 
-def entity(build: str, namespace: str, name: str, format: str) -> Answer:
+def entity(project: Project, build: str, namespace: str, name: str, format: str) -> Answer:
     """The page (``html``) or document (an RDF format) of the entity called ``name`` in
     ``namespace`` (an id, or a label), with its canonical name there.
 
@@ -220,7 +232,7 @@ def entity(build: str, namespace: str, name: str, format: str) -> Answer:
     """
     from l2graph.errors import UnknownEntityError
 
-    store = _store(build)
+    store = _store(project, build)
     node = entities.find(store, name if namespace == ID else f"<{namespace}{name}>")
     if not node.value.startswith(namespace):
         raise UnknownEntityError(name, [])
@@ -259,13 +271,12 @@ def _entity_page(store: ox.Store, node: ox.NamedNode) -> bytes:
     )
 
 
-def article_page(build: str, home: str, slug: str) -> Answer:
+def article_page(project: Project, build: str, slug: str) -> Answer:
     """The article's text, each quoted span marked by its claims' status and linked to them;
     sentences no claim covers shown as such."""
     from l2graph.errors import UnknownEntityError
 
-    store = _store(build)
-    project = Project.locate(home)
+    store = _store(project, build)
     report = sources.coverage(store, project, project.sources_dir)
     wanted = _ARTICLE + slug
     found = [a for a in report.articles if a.article == wanted]
@@ -292,13 +303,13 @@ def article_page(build: str, home: str, slug: str) -> Answer:
     )
 
 
-def home_page(build: str, home: str) -> Answer:
+def home_page(project: Project, build: str) -> Answer:
     """The home page: what the graph is, its classes with counts, articles, stored queries and
     a query form."""
     from l2graph.cache import statistics
     from l2graph.queries import list_queries
 
-    store = _store(build)
+    store = _store(project, build)
     counts = statistics(store)
     classes = [
         (label.removeprefix("instances of "), n) for label, n in counts if "instances" in label
@@ -311,14 +322,14 @@ def home_page(build: str, home: str) -> Answer:
         )
     ]
     totals = {label: n for label, n in counts if "triples" in label or label.startswith("claims")}
-    example = list_queries(home)[0]
+    example = list_queries(project)[0]
     return (
         _render(
             "home.html",
             classes=classes,
             totals=totals,
             articles=articles,
-            queries=list_queries(home),
+            queries=list_queries(project),
             example=example.text,
             fingerprint=Path(build).name,
         ),
@@ -396,10 +407,10 @@ def _labels(store: ox.Store, nodes) -> dict[str, str]:
     return names
 
 
-def _result_table(build: str, result: QueryResult) -> dict:
+def _result_table(project: Project, build: str, result: QueryResult) -> dict:
     """A result as a page shows it: columns and rows of linked terms, or a boolean, or
     triples."""
-    store = _store(build)
+    store = _store(project, build)
     if result.boolean is not None:
         return {"boolean": result.boolean, "columns": [], "rows": [], "truncated": False}
     if result.triples is not None:

@@ -9,7 +9,7 @@
 - ``/``: what the graph is, its classes, its queries and a query form.
 
 This module does HTTP only: content negotiation, caching and errors. Every answer is computed
-in a worker process (:mod:`l2graph.web.pool`) by :mod:`l2graph.web.answers`, so a runaway
+in a worker process (:mod:`l2graph.workers`) by :mod:`l2graph.web.answers`, so a runaway
 query is stopped by killing its worker while the others go on answering.
 
 Answers never change between builds, so each is kept in memory, keyed by the build's
@@ -33,7 +33,6 @@ import math
 import os
 import re
 import sys
-from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,13 +43,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from l2graph import kept
+from l2graph import records
+from l2graph.answer_cache import AnswerCache
 from l2graph.cache import live_build, verified
 from l2graph.engine import query_form
 from l2graph.errors import L2GraphError, QueryTimeoutError
 from l2graph.project import ID, L2, Project
 from l2graph.web import answers
-from l2graph.web.pool import PoolBusy, TaskFailed, WorkerCrashed, WorkerPool
+from l2graph.workers import PoolBusy, WorkerCrashed, WorkerPool
 
 #: The largest request body read, in bytes (``l2graph serve --max-body``): a 4 MiB query text
 #: fits as ``application/sparql-query``, and in a form while its escapes add under 1 MiB.
@@ -131,35 +131,6 @@ class HttpError(Exception):
         self.excerpt = excerpt  # a syntax error's line of the query, and its column
 
 
-class _Kept:
-    """Values kept in memory for the live build under a budget in bytes, the least recently
-    used dropped first. Keys are digests (:func:`_digest`), so a key costs the same whatever
-    the request's text: the budget bounds everything kept, keys included."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget, self.size = budget, 0
-        self.items: OrderedDict[bytes, tuple[tuple, int]] = OrderedDict()
-
-    def get(self, key: bytes) -> tuple | None:
-        found = self.items.get(key)
-        if found is None:
-            return None
-        self.items.move_to_end(key)
-        return found[0]
-
-    def put(self, key: bytes, value: tuple, cost: int) -> None:
-        if cost > self.budget // 8 or key in self.items:
-            return  # a huge value would push out many small ones
-        self.items[key] = (value, cost)
-        self.size += cost
-        while self.size > self.budget:
-            self.size -= self.items.popitem(last=False)[1][1]
-
-    def clear(self) -> None:
-        self.items.clear()
-        self.size = 0
-
-
 def _digest(*parts: object) -> bytes:
     """A 16-byte stand-in for a request's key: a 4 MB query text is hashed, not kept (a
     digest per kept item; 128 bits make a collision beyond a client's reach)."""
@@ -187,11 +158,11 @@ class Served:
     ) -> None:
         self.project, self.timeout, self.row_cap = project, timeout, row_cap
         self.max_body, self.watch_seconds = max_body, watch_seconds
-        self.answers = _Kept(cache_bytes)
+        self.answers = AnswerCache(memory_bytes=cache_bytes)
         #: digest of (query, Accept, format=) → (media type, format): what negotiation chose
-        self.negotiated = _Kept(NEGOTIATED_BYTES)
+        self.negotiated = AnswerCache(memory_bytes=NEGOTIATED_BYTES)
         self.build = live_build(project)
-        self._current = project.cache_dir / kept.CURRENT_RECORD
+        self._current = project.cache_dir / records.CURRENT_RECORD
         self._seen = self._stamp()
         self.pool = WorkerPool(workers)
         self.problem: str | None = None
@@ -209,7 +180,7 @@ class Served:
         stamp = self._stamp()
         if stamp != self._seen:
             self._seen = stamp
-            current = kept.read_record(str(self._current))
+            current = records.read_record(str(self._current))
             if not isinstance(current, dict) or not isinstance(current.get("fingerprint"), str):
                 return self.build
             directory = self.project.cache_dir / current["fingerprint"]
@@ -240,18 +211,18 @@ class Served:
 
     async def answer(self, key: tuple, function, *args, arrived: float | None = None) -> tuple:
         """``(body, truncated, location, tag)`` for ``key``: kept, else computed by a worker
-        (``function(build, *args)``) and kept; ``tag`` is the answer's part of its ETags.
+        (``function(project, build, *args)``) and kept; ``tag`` is the answer's part of its ETags.
         The time limit runs from ``arrived`` (the request's arrival, on the event loop's
         clock), so the wait for a free worker counts.
         """
         build = self.live()
-        digest = _digest(*key)
-        kept = self.answers.get(digest)
+        asked = repr(key)  # a query's text is in it as its digest
+        kept = self.answers.get(str(build), asked, "http")
         if kept is not None:
             return kept
         try:
             body, truncated, location = await self.pool.run(
-                function, (str(build), *args), self.timeout, started=arrived
+                function, (self.project, str(build), *args), self.timeout, started=arrived
             )
         except PoolBusy:
             raise HttpError(
@@ -260,23 +231,23 @@ class Served:
                 "limit; try again later",
                 headers={"Retry-After": str(math.ceil(self.timeout))},
             ) from None
-        except TaskFailed as failure:
-            suggestions = [
-                {"text": s, "href": "/id/" + quote(s, safe="")} for s in failure.suggestions
-            ]
-            where = failure.details
-            excerpt = (where["source_line"], where["column"]) if where.get("source_line") else None
-            raise HttpError(
-                _STATUS.get(failure.kind, 500), failure.message, suggestions, excerpt=excerpt
-            ) from None
         except QueryTimeoutError as exc:
             raise HttpError(503, f"the query was {exc} (l2graph serve --timeout)") from None
         except WorkerCrashed as exc:
             raise HttpError(500, str(exc)) from None
-        tag = hashlib.blake2b(build.name.encode() + digest, digest_size=12).hexdigest()
+        except L2GraphError as failure:
+            suggestions = [
+                {"text": s, "href": "/id/" + quote(s, safe="")}
+                for s in getattr(failure, "suggestions", None) or []
+            ]
+            line = getattr(failure, "source_line", None)
+            excerpt = (line, failure.column) if line else None
+            status = _STATUS.get(type(failure).__name__, 500)
+            raise HttpError(status, str(failure), suggestions, excerpt=excerpt) from None
+        tag = hashlib.blake2b(f"{build.name}\0{asked}".encode(), digest_size=12).hexdigest()
         value = (body, truncated, location, tag)
         if self.live() == build:  # not kept if a new build went live meanwhile
-            self.answers.put(digest, value, len(body) + 300)
+            self.answers.put(str(build), asked, "http", value, len(body) + 300)
         return value
 
 
@@ -663,13 +634,13 @@ async def sparql(request: Request, graph: Served) -> Response:
     hints = tuple(pair for pair in pairs if pair[0] in FORMAT_HINTS)
     text = _digest(query)  # kept in place of the text, which may be megabytes
     choice = _digest(text, request.headers.get("accept"), hints)
-    seen = graph.negotiated.get(choice)
+    seen = graph.negotiated.get("", repr(choice), "negotiated")
     if seen is None:
         if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
             seen = _chosen(request, SPARQL_GRAPH_TYPES, SPARQL_GRAPH_NAMES, pairs)
         else:
             seen = _chosen(request, TABLE_TYPES, FORMAT_NAMES, pairs)
-        graph.negotiated.put(choice, seen, 200)
+        graph.negotiated.put("", repr(choice), "negotiated", seen, 200)
     media, format = seen
     base = _endpoint(request)
     default = tuple(value for name, value in pairs if name == "default-graph-uri")
@@ -728,9 +699,7 @@ async def query_list(request: Request, graph: Served) -> Response:
     offers = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
     media, format = _chosen(request, offers, {"json": "json", "csv": "csv", "html": "html"})
     if format == "html":
-        answer = await graph.answer(
-            ("queries",), answers.queries_page, str(graph.project.home), arrived=_arrival(request)
-        )
+        answer = await graph.answer(("queries",), answers.queries_page, arrived=_arrival(request))
         return _send(request, graph, media, answer)
     queries = await anyio.to_thread.run_sync(list_queries, graph.project.home)
     rows = [
@@ -769,7 +738,6 @@ async def stored(request: Request, graph: Served) -> Response:
     answer = await graph.answer(
         key,
         answers.stored_query,
-        str(graph.project.home),
         name,
         params,
         format,
@@ -815,7 +783,6 @@ async def article(request: Request, graph: Served) -> Response:
     answer = await graph.answer(
         ("article", slug),
         answers.article_page,
-        str(graph.project.home),
         slug,
         arrived=_arrival(request),
     )
@@ -823,9 +790,7 @@ async def article(request: Request, graph: Served) -> Response:
 
 
 async def index(request: Request, graph: Served) -> Response:
-    answer = await graph.answer(
-        ("home",), answers.home_page, str(graph.project.home), arrived=_arrival(request)
-    )
+    answer = await graph.answer(("home",), answers.home_page, arrived=_arrival(request))
     return _send(request, graph, "text/html", answer)
 
 
