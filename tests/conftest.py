@@ -79,6 +79,9 @@ def inferred_graph():
     return l2graph.load_graph(reason=True)
 
 
+_PREPARED: dict = {}
+
+
 @pytest.fixture
 def rdflib_prepares_queries_once(monkeypatch: pytest.MonkeyPatch):
     """rdflib parses a query's text each time it is asked (pyshacl asks once per focus node, the
@@ -88,7 +91,7 @@ def rdflib_prepares_queries_once(monkeypatch: pytest.MonkeyPatch):
     from rdflib.plugins.sparql.processor import SPARQLProcessor
 
     evaluate = SPARQLProcessor.query
-    prepared: dict = {}
+    prepared = _PREPARED  # for the whole session: a prepared query is not changed by its use
 
     def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(query, str):
