@@ -21,7 +21,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff format --check l2graph tests benchmarks
 	$(BIN)/ruff check l2graph tests benchmarks
-	$(BIN)/python -m pytest
+	# one worker a core; tests grouped with xdist_group run on one worker, in turn
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff format l2graph tests benchmarks

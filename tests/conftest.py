@@ -77,3 +77,28 @@ def inferred_graph():
     import l2graph
 
     return l2graph.load_graph(reason=True)
+
+
+_PREPARED: dict = {}
+
+
+@pytest.fixture
+def rdflib_prepares_queries_once(monkeypatch: pytest.MonkeyPatch):
+    """rdflib parses a query's text each time it is asked (pyshacl asks once per focus node, the
+    same text with ``$this`` bound): here each text is prepared once (rdflib's own
+    ``prepareQuery``, as a prepared query is meant to be reused) and evaluated as before."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+    evaluate = SPARQLProcessor.query
+    prepared = _PREPARED  # for the whole session: a prepared query is not changed by its use
+
+    def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):
+        if isinstance(query, str):
+            key = (query, base, tuple(sorted((initNs or {}).items())))
+            if key not in prepared:
+                prepared[key] = prepareQuery(query, initNs=initNs, base=base)
+            query = prepared[key]
+        return evaluate(self, query, initBindings, initNs, base, DEBUG)
+
+    monkeypatch.setattr(SPARQLProcessor, "query", query)

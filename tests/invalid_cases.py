@@ -7,7 +7,10 @@ it, and the core runs it only where the article texts are at hand."""
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH, SKOS
+from rdflib.paths import SequencePath, eval_path
 
 ALLIANCE_ARTICLE = "id:article-2022-05-31-l2-technology-alliance"
 PREFIXES = """
@@ -344,4 +347,91 @@ def patched(base: Graph, remove: str, add: str) -> Graph:
         assert triple in graph, f"fixture removes a triple the data lacks: {triple}"
         graph.remove(triple)
     graph += Graph().parse(data=PREFIXES + add, format="turtle")
+    return graph
+
+
+# ---------------------------------------------------------------- a small graph for the fixtures
+
+ID = "https://w3id.org/l2graph/id/"
+L2 = "https://w3id.org/l2graph/ontology#"
+# What a node a described node points at keeps: what it is and what it is called.
+_STUB = {RDF.type, RDFS.label, SKOS.altLabel, RDFS.comment, URIRef(L2 + "sourceFile")}
+
+
+def _is_data(node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(ID)
+
+
+def focus_nodes(graph: Graph, shapes: Graph, shape) -> set:
+    """The focus nodes of a node shape in ``graph`` (its targets; subclasses by the ontology)."""
+    nodes = set(shapes.objects(shape, SH.targetNode))
+    for cls in shapes.objects(shape, SH.targetClass):
+        for sub in graph.transitive_subjects(RDFS.subClassOf, cls):
+            nodes |= set(graph.subjects(RDF.type, sub))
+    for prop in shapes.objects(shape, SH.targetSubjectsOf):
+        nodes |= set(graph.subjects(prop, None))
+    return nodes
+
+
+def property_paths(shapes: Graph, shape) -> list:
+    """The paths of a node shape's property shapes (IRIs and sequences, all the shapes use)."""
+    paths = []
+    for prop in shapes.objects(shape, SH.property):
+        path = shapes.value(prop, SH.path)
+        paths.append(path if isinstance(path, URIRef) else SequencePath(*Collection(shapes, path)))
+    return paths
+
+
+def has_values(graph: Graph, node, path) -> bool:
+    return next(iter(eval_path(graph, (node, path, None))), None) is not None
+
+
+def small_graph(base: Graph, shapes: Graph, conforms) -> Graph:
+    """The part of ``base`` (the shipped graph) the fixtures need, for the slow reference
+    engines: the ontology whole; fully described (every statement, and the claims stating each)
+    every node a fixture names, and for every node shape, and every property shape with values
+    in ``base``, its first focus node; of every node these point at, its types and labels.
+
+    ``conforms(graph)`` is the core's verdict, as a list of offending nodes: a node it names is
+    described fully in turn, until the small graph conforms (the shipped graph does)."""
+    described = set()
+    for _case, remove, add, expected in CASES:
+        for triple in Graph().parse(data=PREFIXES + remove + add, format="turtle"):
+            described |= {node for node in triple if _is_data(node)}
+        described |= {URIRef(ID + f[3:]) for f, _path, _c in expected if f.startswith("id:")}
+    for shape in sorted(shapes.subjects(RDF.type, SH.NodeShape)):
+        nodes = sorted(n for n in focus_nodes(base, shapes, shape) if _is_data(n))
+        described |= set(nodes[:1])
+        for path in property_paths(shapes, shape):
+            described |= set([n for n in nodes if has_values(base, n, path)][:1])
+    for _round in range(20):
+        graph = _described(base, described)
+        offending = set(conforms(graph)) - described
+        if not offending:
+            return graph
+        described |= offending
+    raise AssertionError("the small graph does not conform")
+
+
+def _described(base: Graph, described: set) -> Graph:
+    """The ontology, the nodes in ``described`` with the claims of their statements (added to
+    ``described``), and the types and labels of the nodes they point at."""
+    claims = set()
+    for node in described:
+        for claim in base.subjects(RDF.subject, node):
+            if (node, base.value(claim, RDF.predicate), base.value(claim, RDF.object)) in base:
+                claims.add(claim)
+    described |= claims
+    graph = Graph()
+    pointed = set()
+    for triple in base:
+        if not _is_data(triple[0]):
+            graph.add(triple)  # the ontology
+        elif triple[0] in described:
+            graph.add(triple)
+            pointed |= {node for node in triple[1:] if _is_data(node)}
+    for node in pointed - described:
+        for triple in base.triples((node, None, None)):
+            if triple[1] in _STUB:
+                graph.add(triple)
     return graph

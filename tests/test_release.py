@@ -12,6 +12,8 @@ from l2graph._version import __version__
 from l2graph.release import release
 
 
+# builds from the checkout (its build/ directory), as test_wheel does: one xdist worker runs both
+@pytest.mark.xdist_group("builds-from-the-checkout")
 @pytest.mark.slow
 def test_two_releases_are_identical_and_complete(tmp_path: Path, sources_dir):
     first, second = release(tmp_path / "one"), release(tmp_path / "two")

@@ -14,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+# builds from the checkout (its build/ directory), as test_release does: one xdist worker runs both
+@pytest.mark.xdist_group("builds-from-the-checkout")
 @pytest.mark.slow
 def test_an_installed_wheel_answers_from_an_empty_directory(tmp_path: Path):
     dist, venv, empty = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
