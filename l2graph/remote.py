@@ -704,8 +704,10 @@ def _parse_answer(
                 return result
             # Solutions are parsed lazily: read them all once so a bad answer fails here,
             # as an EndpointError, rather than halfway through printing.
-            for _ in result:
-                pass
+            columns = [variable.value for variable in result.variables]
+            rows = list(result)
+            if any(_uncanonical(row[name]) for row in rows for name in columns):
+                return _canonical_solutions(columns, rows)
             return ox.parse_query_results(body, format=results_format)
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{target.url} answered unreadable {media}: {exc}") from None
@@ -715,6 +717,49 @@ def _parse_answer(
         f"{target.url} answered {media or 'without a Content-Type'}, "
         "which is neither SPARQL results nor RDF"
     )
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: xsd:boolean's other lexical forms and their canonical ones (XML Schema 1.1 Part 2, 3.3.2).
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def _uncanonical(term: ox.Term | None) -> bool:
+    """Whether ``term`` is, or quotes, an xsd:boolean written ``1`` or ``0``."""
+    if isinstance(term, ox.Triple):
+        return any(_uncanonical(part) for part in term)
+    return (
+        isinstance(term, ox.Literal)
+        and term.datatype.value == _XSD_BOOLEAN
+        and term.value in _CANONICAL_BOOLEAN
+    )
+
+
+def _canonical(term: ox.Term | None) -> ox.Term | None:
+    if isinstance(term, ox.Triple):
+        return ox.Triple(*(_canonical(part) for part in term))
+    if _uncanonical(term):
+        return ox.Literal(_CANONICAL_BOOLEAN[term.value], datatype=term.datatype)
+    return term
+
+
+def _canonical_solutions(columns: list[str], rows: list[ox.QuerySolution]) -> ox.QuerySolutions:
+    """The rows with every xsd:boolean in its canonical form, ``true`` or ``false``.
+
+    Virtuoso 7 writes an xsd:boolean as ``1`` or ``0`` in SPARQL JSON results (as ``true`` or
+    ``false`` in XML), whatever the data said: it keeps values, not lexical forms. Both are
+    the same value, but a result format writes the lexical form, so ``query 002 --format csv``
+    printed ``1`` where the embedded store prints ``true``. Oxigraph, embedded or served,
+    stores an xsd:boolean as its value and gives it back canonical, so reading remote
+    answers canonical here gives one text for one value from every store. (Virtuoso answers a
+    boolean *expression*, ``EXISTS {…}`` or ``?a < ?b``, with an xsd:integer: a different
+    term, which no reader can tell from a number; a query casts it, ``xsd:boolean(…)``.)
+    """
+    from l2graph.results import results_json
+
+    fixed = [{name: _canonical(row[name]) for name in columns} for row in rows]
+    document = results_json(columns, fixed)
+    return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
 
 
 #: The one column Virtuoso 7 answers an ASK with, a table of one row holding 1 or 0, in

@@ -82,7 +82,7 @@ class QueryResult:
                 return
             rows = list(islice(result, cap + 1))
             self.truncated = len(rows) > cap
-            self._buffer = _results_json(self._columns, rows[:cap])
+            self._buffer = results_json(self._columns, rows[:cap])
         else:
             stream = iter(result)
             triples = [t if isinstance(t, ox.Triple) else t.triple for t in islice(stream, cap)]
@@ -287,9 +287,11 @@ class _Tee:
         self.stream.flush()
 
 
-def _results_json(columns: list[str], rows: list[ox.QuerySolution]) -> bytes:
-    """Rows in the SPARQL 1.1 JSON results format, for the engine's parser to read back: the
-    engine's results cannot be cut short and still serialised, so capped rows pass here."""
+def results_json(columns: list[str], rows: Iterable[Any]) -> bytes:
+    """Rows (solutions, or dicts of each column's term or None) in the SPARQL 1.1 JSON
+    results format, for the engine's parser to read back: the engine's results cannot be cut
+    short or changed and still serialised, so capped rows, and remote rows made canonical,
+    pass here."""
     import json
 
     head = {"vars": columns}

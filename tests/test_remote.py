@@ -270,6 +270,38 @@ def test_cli_query_endpoint_prints_what_a_local_query_prints(loaded, capsys, fmt
     assert there == here and "leica-sl2" in there
 
 
+#: Stored queries whose ORDER BY leaves ties, which Virtuoso breaks in another order: their
+#: lines are still compared byte for byte, in any order.
+_TIES_ORDERED_BY_THE_STORE = {"010_joint_camera", "016_statements_about"}
+
+
+@pytest.mark.parametrize("name", [query.name for query in l2graph.list_queries()])
+def test_every_stored_query_prints_the_same_csv_on_every_store(loaded, capsys, name):
+    """Byte for byte, as printed: rows read as rdflib terms hide a lexical difference (rdflib
+    reads Virtuoso's ``"1"^^xsd:boolean`` as ``true``), a CSV shows it (002 printed ``1``)."""
+    flags = [f for key, value in _sample_parameters(name).items() for f in ("-p", f"{key}={value}")]
+    code, here, err = run(capsys, "query", name, "-f", "csv", *flags)
+    assert code == 0, err
+    argv = ["query", name, "-f", "csv", *flags, "--endpoint", loaded.query]
+    code, there, err = run(capsys, *argv)
+    assert code == 0, err
+    if name in _TIES_ORDERED_BY_THE_STORE and loaded.name == "virtuoso":
+        assert sorted(there.splitlines()) == sorted(here.splitlines())
+    else:
+        assert there == here
+    if name.startswith("002_"):
+        assert ",true," in here and ",1," not in here
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_a_boolean_prints_the_same_from_every_store(loaded, capsys, fmt):
+    code, here, _ = run(capsys, "query", "002", "--format", fmt)
+    assert code == 0
+    code, there, err = run(capsys, "query", "002", "--format", fmt, "--endpoint", loaded.query)
+    assert code == 0, err
+    assert there == here and "true" in there
+
+
 def test_cli_sparql_ask_and_construct_on_the_endpoint(loaded, capsys):
     from rdflib import Graph
     from rdflib.compare import isomorphic
