@@ -650,7 +650,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    l2graph.serve(
+    from l2graph.web import serve
+
+    serve(
         args.home,
         host=args.host,
         port=args.port,
