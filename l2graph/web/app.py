@@ -44,7 +44,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from l2graph import kept
+from l2graph import errors, kept
 from l2graph.cache import live_build, verified
 from l2graph.engine import query_form
 from l2graph.errors import L2GraphError, QueryTimeoutError
@@ -112,6 +112,11 @@ _STATUS = {
     "UnknownEntityError": 404,
     "ValidationFailed": 503,
 }
+
+
+# What to ask this server, for an error whose ``needs`` says what would put it right: the
+# core's messages say what is wrong (a worker's error keeps its class name and attributes)
+_TO_ASK = {"queries": " (/queries lists them)"}
 
 
 class HttpError(Exception):
@@ -266,8 +271,10 @@ class Served:
             ]
             where = failure.details
             excerpt = (where["source_line"], where["column"]) if where.get("source_line") else None
+            needs = getattr(getattr(errors, failure.kind, None), "needs", None)
+            message = failure.message + _TO_ASK.get(failure.details.get("needs", needs), "")
             raise HttpError(
-                _STATUS.get(failure.kind, 500), failure.message, suggestions, excerpt=excerpt
+                _STATUS.get(failure.kind, 500), message, suggestions, excerpt=excerpt
             ) from None
         except QueryTimeoutError as exc:
             raise HttpError(503, f"the query was {exc} (l2graph serve --timeout)") from None
