@@ -855,8 +855,9 @@ def create_app(
     max_body: int = MAX_BODY,
     watch_seconds: float = 0.5,
     cors: bool = False,
-) -> Starlette:
-    """The ASGI application over the project at ``home`` (building it first if needed).
+) -> _Endpoint:
+    """The ASGI application over the project at ``home`` (building it first if needed):
+    ``/sparql`` answered directly, every other path by a Starlette application behind it.
 
     Args:
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
