@@ -9,7 +9,7 @@ A small API over the project's ontology, data, shapes and stored queries::
 
 Every operation runs on one core (Oxigraph, see :mod:`l2graph.api`). Names are imported on
 first use, so ``l2graph query`` answers from the cache without loading rdflib, owlrl or
-pyshacl.
+pyshacl. The server is its own face: ``from l2graph.web import serve``.
 """
 
 from importlib import import_module
@@ -51,7 +51,6 @@ _EXPORTS = {
     "push": "l2graph.api",
     "run_query": "l2graph.api",
     "run_sparql": "l2graph.api",
-    "serve": "l2graph.api",
     "statistics": "l2graph.api",
     "validate": "l2graph.api",
 }

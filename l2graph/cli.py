@@ -26,6 +26,15 @@ from l2graph.files import write_atomically
 from l2graph.project import PROJECT_GRAPH
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+# What to type, for an error whose ``needs`` says what would put it right: the core's
+# messages say what is wrong, and only this face knows its flags.
+_TO_TYPE = {
+    "home": " (give --home or set L2GRAPH_HOME)",
+    "endpoint": " (query a remote store with --endpoint instead)",
+    "chunk_size": "; e.g. --chunk-size 100000",
+    "queries": " (run 'l2graph queries' to list them)",
+    "timeout": " (--timeout gives it more)",
+}
 TYPE_CHECKING = False  # argparse is imported only when a command line needs parsing
 if TYPE_CHECKING:
     import argparse
@@ -631,7 +640,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    l2graph.serve(
+    from l2graph.web import serve
+
+    serve(
         args.home,
         host=args.host,
         port=args.port,
@@ -735,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
         print("l2graph: validation failed; the previous build is still in use", file=sys.stderr)
         return EXIT_INVALID
     except L2GraphError as exc:
-        print(f"l2graph: error: {exc}", file=sys.stderr)
+        print(f"l2graph: error: {exc}{_TO_TYPE.get(exc.needs, '')}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK

@@ -24,9 +24,13 @@ __all__ = [
 
 
 class L2GraphError(Exception):
-    """Base class of every error l2graph raises on purpose."""
+    """Base class of every error l2graph raises on purpose. Its message says what is wrong,
+    in no face's terms; ``needs`` names what would put it right (``"home"``, ``"endpoint"``,
+    ``"chunk_size"``, ``"queries"``: the list of stored queries), for a face to say what to
+    type (see :func:`needing`)."""
 
     exit_code = 2
+    needs: str | None = None
 
 
 class InternalError(L2GraphError):
@@ -51,10 +55,12 @@ class TurtleSyntaxError(InputError):
 class UnknownQueryError(InputError):
     """No stored query has this name; suggests the nearest one."""
 
+    needs = "queries"
+
     def __init__(self, name: str, suggestion: str | None) -> None:
         self.name, self.suggestion = name, suggestion
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        super().__init__(f"unknown query '{name}'{hint} (run 'l2graph queries' to list them)")
+        super().__init__(f"unknown query '{name}'{hint}")
 
 
 class UnknownEntityError(InputError):
@@ -98,6 +104,8 @@ class RefusedQueryError(InputError):
 class QueryTimeoutError(L2GraphError):
     """A query ran past its time limit and was stopped."""
 
+    needs = "timeout"
+
 
 class EndpointError(L2GraphError):
     """A remote SPARQL endpoint refused, failed, timed out or answered inconsistently;
@@ -116,6 +124,12 @@ class ValidationFailed(L2GraphError):
     def __init__(self, report: object) -> None:
         self.report = report
         super().__init__("the graph does not conform to its SHACL shapes")
+
+
+def needing(error: L2GraphError, needs: str) -> L2GraphError:
+    """``error``, saying that ``needs`` would put it right (:attr:`L2GraphError.needs`)."""
+    error.needs = needs
+    return error
 
 
 #: The most seconds a deadline may give, on every face: a day, past any query or upload this

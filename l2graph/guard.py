@@ -89,8 +89,8 @@ def _audit(event: str, args: tuple) -> None:
         host, port = address[0], address[1]
         if not _permitted(host, port):
             raise ConnectionRefused(
-                f"refused to connect to {host}:{port}: l2graph only contacts an endpoint you "
-                "name (push, --endpoint)"
+                f"refused to connect to {host}:{port}: l2graph only contacts an endpoint it "
+                "is given"
             )
     elif event == "socket.getaddrinfo":
         host = args[0]
@@ -100,8 +100,7 @@ def _audit(event: str, args: tuple) -> None:
             return  # no name is looked up
         if not _permitted(str(host), None):
             raise ConnectionRefused(
-                f"refused to look up {host}: l2graph only contacts an endpoint you name "
-                "(push, --endpoint)"
+                f"refused to look up {host}: l2graph only contacts an endpoint it is given"
             )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from l2graph import layout, records
 from l2graph._version import __version__
-from l2graph.errors import InputError
+from l2graph.errors import InputError, needing
 
 ONTOLOGY_IRI = "https://w3id.org/l2graph/ontology"
 L2 = "https://w3id.org/l2graph/ontology#"
@@ -122,10 +122,8 @@ class Project:
         if named:
             path = Path(named).resolve()
             raise InputError(f"{path}: not an l2graph project (no ontology/l2graph.ttl)")
-        raise InputError(
-            f"{Path.cwd()}: no l2graph project here or above, and no packaged graph "
-            "(give --home or set L2GRAPH_HOME)"
-        )
+        message = f"{Path.cwd()}: no l2graph project here or above, and no packaged graph"
+        raise needing(InputError(message), "home")
 
     @property
     def ontology_file(self) -> Path:

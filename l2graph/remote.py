@@ -36,7 +36,7 @@ from typing import BinaryIO
 import httpx
 import pyoxigraph as ox
 
-from l2graph.errors import EndpointError, InputError
+from l2graph.errors import EndpointError, InputError, needing
 from l2graph.project import PROJECT_GRAPH
 
 __all__ = [
@@ -430,8 +430,8 @@ def push(
                     message = f"{exc} (after {sent} of {expected} triples were stored)"
                     raise EndpointError(message, exc.status) from None
                 if chunk_size is None and _too_large(exc.status, count):
-                    message = f"{exc} (a server may refuse one large request: {_CHUNKS_HINT})"
-                    raise EndpointError(message, exc.status) from None
+                    message = f"{exc} (a server may refuse one large request: send it in parts)"
+                    raise needing(EndpointError(message, exc.status), "chunk_size") from None
                 raise
             method = "POST"
             sent += count
@@ -456,7 +456,6 @@ def push(
 
 
 _NTRIPLES = {"Content-Type": "application/n-triples"}
-_CHUNKS_HINT = "send it in parts with a chunk size, e.g. --chunk-size 100000"
 
 
 def _too_large(status: int | None, triples: int) -> bool:

@@ -1,8 +1,8 @@
 """Scalable SHACL: shapes compiled to SPARQL and run set-at-a-time by Oxigraph.
 
-pyshacl (``l2graph.validation``) stays the reference; it checks one focus node at a time in
-rdflib, which takes about a minute at 100k triples. Here each constraint of each shape is one
-SPARQL query over all its focus nodes at once.
+pyshacl (:func:`l2graph.reference.validate`) stays the reference; it checks one focus node at
+a time in rdflib, which takes about a minute at 100k triples. Here each constraint of each
+shape is one SPARQL query over all its focus nodes at once.
 
 Shapes are read as the SHACL spec reads them: every shape with a target (``sh:targetClass``,
 ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, or the implicit class

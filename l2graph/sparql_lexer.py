@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from l2graph.errors import RefusedQueryError
+from l2graph.errors import RefusedQueryError, needing
 
 #: Groups (``{``, ``(``, ``[``) a query may nest; the stored queries nest at most 5.
 MAX_NESTING = 64
@@ -81,8 +81,7 @@ _VALUE_ENDS = frozenset({"var", "iri", "pname", "string", "number", "langtag", "
 
 # A refused word, and what to say of it (the order is the order of the checks).
 _REFUSED = {
-    "service": "SERVICE is not allowed: l2graph never fetches data from other endpoints "
-    "(query a remote store with --endpoint instead)",
+    "service": "SERVICE is not allowed: l2graph never fetches data from other endpoints",
     "from": "FROM and FROM NAMED are not allowed: the default graph is the union of the "
     "build's graphs (use GRAPH <…> { … } to pick one)",
 }
@@ -190,7 +189,8 @@ def _for_rdflib(query: str) -> str:
 
 def _refuse(word: str) -> None:
     if word in _REFUSED:
-        raise RefusedQueryError(_REFUSED[word])
+        refused = RefusedQueryError(_REFUSED[word])
+        raise needing(refused, "endpoint") if word == "service" else refused
     raise RefusedQueryError(
         f"{word.upper()} is not allowed: the graph is read-only here "
         "(edit data/ and rebuild to change it)"

@@ -65,7 +65,8 @@ def sources_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def asserted_graph():
-    """The shipped asserted graph (ontology + data), loaded once with rdflib."""
+    """The shipped asserted graph (ontology, data and the quotes' anchors) from the core's
+    validated build, as an rdflib graph, loaded once."""
     import l2graph
 
     return l2graph.load_graph()
@@ -73,7 +74,8 @@ def asserted_graph():
 
 @pytest.fixture(scope="session")
 def inferred_graph():
-    """The shipped graph with owlrl's OWL 2 RL entailments, loaded once."""
+    """The shipped graph with the core's OWL 2 RL entailments (:mod:`l2graph.reasoning`, the
+    build's inferred graph), as an rdflib graph, loaded once."""
     import l2graph
 
     return l2graph.load_graph(reason=True)

@@ -266,3 +266,21 @@ def test_describe_lists_the_claims_in_words_about_an_entity(capsys):
     assert year.splitlines()[1].startswith(
         "      [reported] said by id:panasonic via id:digital-camera-info, id:nikkei — "
     )
+
+
+def test_the_core_says_what_is_wrong_and_the_cli_says_what_to_type(capsys):
+    import l2graph
+
+    with pytest.raises(l2graph.UnknownQueryError) as raised:
+        l2graph.get_query("no_such_query")
+    assert "l2graph queries" not in str(raised.value) and "--" not in str(raised.value)
+    code, _, err = run(capsys, "query", "no_such_query")
+    assert code == 2
+    assert err == f"l2graph: error: {raised.value} (run 'l2graph queries' to list them)\n"
+    service = "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    with pytest.raises(l2graph.RefusedQueryError, match="SERVICE is not allowed") as raised:
+        l2graph.run_sparql(service)
+    assert "--endpoint" not in str(raised.value)
+    code, _, err = run(capsys, "sparql", service)
+    assert code == 2
+    assert err.endswith(" (query a remote store with --endpoint instead)\n")

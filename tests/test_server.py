@@ -347,6 +347,10 @@ def test_an_unknown_stored_query_is_404_with_the_nearest_name(client):
     response = client.get("/queries/leica_bodies_that_are_panasonic_body")
     assert response.status_code == 404
     assert HEADLINE in response.text
+    plain = client.get("/queries/no_such_query", headers={"Accept": "text/csv"})
+    assert plain.text.startswith("unknown query 'no_such_query'")
+    assert plain.text.endswith(" (/queries lists them)\n")
+    assert "l2graph queries" not in plain.text  # the command line's hint is not the server's
 
 
 # ------------------------------------------------------------------ Linked Data pages

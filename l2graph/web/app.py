@@ -114,6 +114,11 @@ _STATUS = {
 }
 
 
+# What to ask this server, for an error whose ``needs`` says what would put it right: the
+# core's messages say what is wrong (a worker's error keeps its class name and attributes)
+_TO_ASK = {"queries": " (/queries lists them)"}
+
+
 class HttpError(Exception):
     """An answer that is an error: status, one-line message, suggested links, headers."""
 
@@ -243,7 +248,8 @@ class Served:
             line = getattr(failure, "source_line", None)
             excerpt = (line, failure.column) if line else None
             status = _STATUS.get(type(failure).__name__, 500)
-            raise HttpError(status, str(failure), suggestions, excerpt=excerpt) from None
+            message = str(failure) + _TO_ASK.get(getattr(failure, "needs", None), "")
+            raise HttpError(status, message, suggestions, excerpt=excerpt) from None
         tag = hashlib.blake2b(f"{build.name}\0{asked}".encode(), digest_size=12).hexdigest()
         value = (body, truncated, location, tag)
         if self.live() == build:  # not kept if a new build went live meanwhile
@@ -813,8 +819,9 @@ def create_app(
     max_body: int = MAX_BODY,
     watch_seconds: float = 0.5,
     cors: bool = False,
-) -> Starlette:
-    """The ASGI application over the project at ``home`` (building it first if needed).
+) -> _Endpoint:
+    """The ASGI application over the project at ``home`` (building it first if needed):
+    ``/sparql`` answered directly, every other path by a Starlette application behind it.
 
     Args:
         home: the project directory; defaults to ``$L2GRAPH_HOME`` or this checkout.
