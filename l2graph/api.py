@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from l2graph.errors import InputError, ValidationFailed, checked_seconds
+from l2graph.errors import contract as _contract
 from l2graph.project import (
     ANCHORS_GRAPH,
     ASSERTED_GRAPH,
@@ -27,30 +28,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 CORE = "oxigraph"
-
-
-def _contract(function):
-    """Only l2graph's own errors leave the API: an unreadable file becomes an InputError, and
-    anything else, a bug, an InternalError that says so (its cause chained)."""
-    import functools
-
-    from l2graph.errors import InternalError, L2GraphError
-
-    @functools.wraps(function)
-    def guarded(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except L2GraphError:
-            raise
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise InputError(f"{where}{exc.strerror or exc}") from exc
-        except Exception as exc:
-            raise InternalError(
-                f"internal error ({type(exc).__name__}: {exc}); please report it"
-            ) from exc
-
-    return guarded
 
 
 def _engine(engine: str, *references: str) -> str:

@@ -184,3 +184,26 @@ class InconsistentOntologyError(L2GraphError):
             f"the graph is inconsistent under OWL 2 RL: {rule} holds for {', '.join(resources)}"
             f"{also}"
         )
+
+
+def contract(function):
+    """Only l2graph's own errors leave a public function (the API's, the server face's
+    ``serve``): an unreadable file becomes an InputError, and
+    anything else, a bug, an InternalError that says so (its cause chained)."""
+    import functools
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except L2GraphError:
+            raise
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise InputError(f"{where}{exc.strerror or exc}") from exc
+        except Exception as exc:
+            raise InternalError(
+                f"internal error ({type(exc).__name__}: {exc}); please report it"
+            ) from exc
+
+    return guarded

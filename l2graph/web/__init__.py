@@ -48,9 +48,9 @@ def serve(
         InputError: the address cannot be listened on.
         ValidationFailed: the sources do not conform.
     """
-    from l2graph.api import _contract
+    from l2graph.errors import contract
 
-    return _contract(_serve)(
+    return contract(_serve)(
         home,
         host=host,
         port=port,
