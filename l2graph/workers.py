@@ -8,7 +8,7 @@ one, run in a thread of its own (:func:`run`). A worker is ``python -m l2graph.w
 guard); it takes the network away from itself before its first task
 (:func:`l2graph.sandbox.deny_network`). A task and its answer cross a socket pair as frames: a
 length (8 bytes), then a pickle. An error raised in the worker comes back whole: its class,
-message and attributes (:func:`answer`, :func:`rebuilt`). A killed or crashed worker is
+message and attributes (:func:`outcome`, :func:`rebuilt`). A killed or crashed worker is
 replaced; the others go on answering.
 """
 
@@ -45,7 +45,7 @@ def frame(value: Any) -> bytes:
     return LENGTH.pack(len(data)) + data
 
 
-def answer(function: Callable[..., Any], args: tuple) -> tuple:
+def outcome(function: Callable[..., Any], args: tuple) -> tuple:
     """A worker's answer to a task: ``("ok", value)``, or ``("error", class, message,
     details)`` for an l2graph error (and for a bug, as an internal error); ``details`` are the
     error's attributes that cross a process boundary (a syntax error's line and column, an
@@ -67,10 +67,10 @@ def answer(function: Callable[..., Any], args: tuple) -> tuple:
 
 
 def _reply(function: Callable[..., Any], args: tuple) -> bytes:
-    """:func:`answer` as a frame; an answer that cannot cross is an internal error."""
-    outcome = answer(function, args)
+    """:func:`outcome` as a frame; one that cannot cross is an internal error."""
+    told = outcome(function, args)
     try:
-        return frame(outcome)
+        return frame(told)
     except Exception as exc:
         return frame(("error", errors.InternalError, f"internal error: {exc!r}", {}))
 
@@ -253,9 +253,9 @@ def run(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
         L2GraphError: what the function raised (its class, message and attributes).
     """
     loop, pool = _shared_pool()
-    outcome = asyncio.run_coroutine_threadsafe(pool.run(function, args, timeout), loop)
+    pending = asyncio.run_coroutine_threadsafe(pool.run(function, args, timeout), loop)
     try:
-        return outcome.result()
+        return pending.result()
     except PoolBusy:  # another thread's task held the worker until the deadline
         raise errors.QueryTimeoutError(
             f"stopped after {timeout:g} s, the time limit (waiting for the worker)"

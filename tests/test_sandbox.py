@@ -214,7 +214,7 @@ def test_a_query_at_an_endpoint_keeps_the_network(listener: Listener) -> None:
 NAMESPACE_THEN_SERVICE = """
 import sys
 from l2graph import sandbox
-from l2graph.workers import answer
+from l2graph.workers import outcome as answer
 import test_sandbox
 refused = sandbox._namespace()
 print(refused or answer(test_sandbox.oxigraph_service, (sys.argv[1],))[0], file=sys.stderr)
