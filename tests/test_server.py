@@ -13,6 +13,7 @@ import os
 import re
 import time
 
+import markupsafe
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
@@ -470,6 +471,58 @@ def test_the_query_form_answers_with_a_table_of_entity_links(client):
     assert response.status_code == 200
     for row in l2graph.run_query(HEADLINE):
         assert f'href="/id/{str(row["leicaBody"]).removeprefix(ID)}"' in response.text
+
+
+def _html_table(client, query: str) -> str:
+    """The browser's results table for ``query`` (a GET with ``query=``, as a link gives)."""
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": HTML})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def test_the_html_table_shows_every_term_of_the_whole_graph(client):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    page = _html_table(client, query)
+    answer = client.get("/sparql", params={"query": query}, headers={"Accept": JSON})
+    cells = [c for row in json.loads(answer.content)["results"]["bindings"] for c in row.values()]
+    kinds = {cell["type"] for cell in cells}
+    assert {"uri", "literal"} <= kinds
+    for cell in cells:
+        shown = "_:" + cell["value"] if cell["type"] == "bnode" else cell["value"]
+        assert str(markupsafe.escape(shown)) in page, cell
+
+
+def test_the_html_table_shows_blank_nodes_and_unbound_cells(client):
+    page = _html_table(client, "SELECT ?b ?u WHERE { BIND(BNODE() AS ?b) }")
+    assert re.search(r'<td><span class="blank">_:[^<]+</span></td>', page)
+    assert '<td><span class="unbound">' in page
+
+
+def test_the_html_table_shows_iris_of_every_scheme_and_links_only_http(client):
+    iris = ["urn:isbn:0451450523", "mailto:a@example.org", "javascript:alert(1)"]
+    linked = "https://example.org/x?a=1&b=2"
+    values = " ".join(f"<{iri}>" for iri in [*iris, linked])
+    page = _html_table(client, f"SELECT ?i WHERE {{ VALUES ?i {{ {values} }} }}")
+    for iri in iris:
+        assert f'title="{markupsafe.escape(iri)}"' in page
+        assert f'href="{markupsafe.escape(iri)}"' not in page
+    assert f'href="{markupsafe.escape(linked)}"' in page
+    assert 'href="javascript:' not in page and 'href="urn:' not in page
+
+
+def test_the_html_table_shows_literals_with_their_language_or_datatype(client):
+    hostile = "<b>bold & 'quoted'</b>"
+    query = (
+        'SELECT ?l WHERE { VALUES ?l { "chat"@fr "3"^^xsd:integer "x"^^<urn:example:type> '
+        f'"plain" "{hostile}" }} }}'
+    )
+    page = _html_table(client, query)
+    assert '<span class="literal">chat</span> <small class="language">@fr</small>' in page
+    assert '<span class="literal">3</span> <small class="datatype">xsd:integer</small>' in page
+    assert f'<small class="datatype">{markupsafe.escape("<urn:example:type>")}</small>' in page
+    assert '<span class="literal">plain</span></td>' in page
+    assert hostile not in page and str(markupsafe.escape(hostile)) in page
 
 
 def test_pages_load_nothing_from_elsewhere_and_escape_every_value(client, project_copy):

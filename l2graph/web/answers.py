@@ -376,14 +376,27 @@ def _quote_href(claim: ox.NamedNode, article: ox.NamedNode) -> str | None:
 
 
 def _link(names: dict[str, str], term) -> dict:
-    """A term as a page shows it: its text (a label where it has one), link and kind."""
+    """A term as a page shows it: its kind (``iri``, ``literal``, ``blank`` or ``triple``),
+    text (a label where it has one), link (only for :func:`href`'s IRIs), the full IRI as a
+    title, and a literal's language or datatype. Every key is always there, whatever the
+    kind: the templates are strict about undefined values."""
+    shown = {"text": str(term), "href": None, "title": None, "datatype": "", "language": ""}
     if isinstance(term, ox.NamedNode):
-        return {"text": names.get(term.value) or short_iri(term.value), "href": href(term.value)}
+        text = names.get(term.value) or short_iri(term.value)
+        return {**shown, "kind": "iri", "text": text, "href": href(term.value), "title": term.value}
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value if term.datatype else ""
-        shown = short_iri(datatype) if not term.language and "#string" not in datatype else ""
-        return {"text": term.value, "href": None, "datatype": shown, "literal": True}
-    return {"text": str(term), "href": None}
+        plain = term.language or datatype == PREFIXES["xsd"] + "string"
+        return {
+            **shown,
+            "kind": "literal",
+            "text": term.value,
+            "language": term.language or "",
+            "datatype": "" if plain else short_iri(datatype),
+        }
+    if isinstance(term, ox.BlankNode):
+        return {**shown, "kind": "blank"}
+    return {**shown, "kind": "triple"}
 
 
 def _terms(description) -> list:
