@@ -64,6 +64,7 @@ class QueryResult:
         self._buffer: bytes | None = None  # the solutions as SPARQL JSON, once read
         self._rows: list[dict[str, Any]] | None = None
         self._columns: list[str] = []
+        self._count: int | None = None  # the number of rows, once known without reading them
         self._run, self._cache, self._build, self._asked = run, cache, build, asked
         self._row_cap, self.truncated = row_cap, False
         if result is not None:
@@ -82,6 +83,7 @@ class QueryResult:
                 return
             rows = list(islice(result, cap + 1))
             self.truncated = len(rows) > cap
+            self._count = min(len(rows), cap)
             self._buffer = results_json(self._columns, rows[:cap])
         else:
             stream = iter(result)
@@ -158,6 +160,20 @@ class QueryResult:
         if self._ready()._triples is not None:
             return len(self._triples)
         return 0 if self._boolean is not None else len(self.rows)
+
+    def __repr__(self) -> str:
+        """What the result is, from what is already known: it never runs the query nor reads
+        rows the engine still streams (their count shows as ``?`` until they are read)."""
+        if self._run is not None:
+            return "<QueryResult (not run yet)>"
+        cut = ", truncated" if self.truncated else ""
+        if self._boolean is not None:
+            return f"<QueryResult ASK: {str(bool(self._boolean)).lower()}>"
+        if self._triples is not None:
+            return f"<QueryResult graph: {len(self._triples)} triples{cut}>"
+        count = self._count if self._rows is None else len(self._rows)
+        rows = "? rows" if count is None else f"{count} row{'' if count == 1 else 's'}"
+        return f"<QueryResult SELECT {' '.join('?' + c for c in self._columns)}: {rows}{cut}>"
 
     def serialize(self, format: str = "table") -> bytes:
         """The result in one of :data:`OUTPUT_FORMATS`, written by the engine's serialisers.

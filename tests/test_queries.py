@@ -214,3 +214,24 @@ def test_each_source_dates_the_announcement_with_its_own_precision():
 
 
 L2 = "https://w3id.org/l2graph/ontology#"
+
+
+def test_a_result_says_what_it_holds_without_running_anything():
+    import pyoxigraph as ox
+
+    from l2graph.results import QueryResult
+
+    assert repr(QueryResult(run=lambda: pytest.fail("ran"))) == "<QueryResult (not run yet)>"
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c")))
+    store.add(ox.Quad(ox.NamedNode("urn:d"), ox.NamedNode("urn:b"), ox.Literal("e")))
+    select = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    streamed = QueryResult(store.query(select))
+    assert repr(streamed) == "<QueryResult SELECT ?s ?o: ? rows>"  # not read to count them
+    assert len(streamed) == 2 and repr(streamed) == "<QueryResult SELECT ?s ?o: 2 rows>"
+    capped = QueryResult(store.query(select), row_cap=1)
+    assert repr(capped) == "<QueryResult SELECT ?s ?o: 1 row, truncated>"
+    assert repr(QueryResult(store.query("ASK { ?s ?p ?o }"))) == "<QueryResult ASK: true>"
+    graph = QueryResult(store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    assert repr(graph) == "<QueryResult graph: 2 triples>"
+    assert "object at 0x" not in repr(l2graph.run_query("001"))
