@@ -795,7 +795,10 @@ def _bounded(handler, args: argparse.Namespace) -> int:
             done.set()
 
     threading.Thread(target=work, name="l2graph-command", daemon=True).start()
-    done.wait()
+    # in short waits: a signal the kernel hands to another thread wakes no one blocked here,
+    # and Python runs its handler in this thread only between waits
+    while not done.wait(0.1):
+        pass
     if "error" in outcome:
         error = outcome["error"]
         error.l2graph_where = outcome["where"]
